@@ -1,0 +1,45 @@
+/**
+ * An agent adapter is data plus small pure functions: how to launch (and
+ * resume) one kind of agent, and how to read its pane. Adding an agent is
+ * adding one file in this folder and one line in ./index.ts.
+ */
+
+/** What the pane shows, in the adapter's reading. */
+export type PaneState =
+  | 'busy' // the agent is thinking / writing / running tools
+  | 'ready' // the agent shows its input prompt and waits for the next message
+  | 'waiting_input' // the agent asks a human something: a permission prompt, a yes/no question
+  | 'error' // the agent shows an error it cannot get past by itself (rate limit, auth, crash banner)
+  | 'unknown'; // nothing recognisable (generic agents, or output that matches no pattern)
+
+export interface LaunchContext {
+  sessionId: string;
+  /** Absolute worktree path on the host. */
+  worktree: string;
+  /** Operator-configured command line (projects[].agentCommand) overriding the adapter's default. */
+  agentCommand?: string;
+  /** Absolute path on the host of a file holding the initial task prompt (outside the worktree). */
+  promptFile?: string;
+}
+
+export interface AgentAdapter {
+  readonly name: string;
+  /** Human description for `ao --help` and docs. */
+  readonly description: string;
+  /**
+   * Shell command line (run by `sh -c` inside the tmux pane, in the worktree)
+   * that starts the agent. Operator-trusted text (agentCommand) is used as
+   * is; any other value in it must be shell-quoted with src/core/shell.ts.
+   */
+  launchCommand(ctx: LaunchContext): string;
+  /** Command line that resumes the agent's previous conversation, where the agent supports that. */
+  resumeCommand?(ctx: LaunchContext): string | undefined;
+  /**
+   * How the first task prompt is delivered: 'message' = sent like any other
+   * message once the agent is ready; 'launch' = the launch command reads
+   * ctx.promptFile itself.
+   */
+  readonly initialPrompt: 'message' | 'launch';
+  /** Classify the last lines of the pane (ANSI already stripped, trailing blank lines removed). */
+  classify(lines: readonly string[]): PaneState;
+}
