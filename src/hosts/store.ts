@@ -21,7 +21,7 @@ const ROOT_PRELUDE = `root=$1; shift
 case $root in "~") root=$HOME ;; "~/"*) root=$HOME/\${root#"~/"} ;; esac
 `;
 
-const READ_ALL = `${ROOT_PRELUDE}
+export const READ_ALL = `${ROOT_PRELUDE}
 dir=$root/$1
 [ -d "$dir" ] || exit 0
 cd "$dir" || exit 1
@@ -60,9 +60,8 @@ fi
 rm -f "$evtmp"
 `;
 
-const LOCK_AND_READ = `${ROOT_PRELUDE}
-lock=$root/$1; file=$root/$2; token=$3; stale=$4; wait=$5
-mkdir -p "\${lock%/*}" || exit 1
+/** mkdir lock with stale recovery; expects $lock, $token, $stale, $wait. */
+const LOCK_LOOP = `mkdir -p "\${lock%/*}" || exit 1
 start=$(date +%s)
 while ! mkdir "$lock" 2>/dev/null; do
   now=$(date +%s)
@@ -74,14 +73,23 @@ while ! mkdir "$lock" 2>/dev/null; do
     continue
   fi
   if [ $((now - start)) -ge "$wait" ]; then
-    echo "session is locked by $(cat "$lock/owner" 2>/dev/null || echo unknown)" >&2
+    echo "locked by $(cat "$lock/owner" 2>/dev/null || echo unknown)" >&2
     exit 75
   fi
   sleep 0.02
 done
 echo "$token $(date +%s)" > "$lock/owner"
+`;
+
+const LOCK_AND_READ = `${ROOT_PRELUDE}
+lock=$root/$1; file=$root/$2; token=$3; stale=$4; wait=$5
+${LOCK_LOOP}
 if [ -f "$file" ]; then cat "$file"; else echo "no session record at $file" >&2; rm -rf "$lock"; exit 66; fi
 `;
+
+const ACQUIRE = `${ROOT_PRELUDE}
+lock=$root/$1; token=$2; stale=$3; wait=$4
+${LOCK_LOOP}`;
 
 const WRITE_AND_UNLOCK = `${ROOT_PRELUDE}
 lock=$root/$1; file=$root/$2; token=$3; events=$root/$4
@@ -275,6 +283,25 @@ export class SessionStore {
     });
   }
 
+  /**
+   * Hold a named lock of a session (e.g. "send") while fn runs, across
+   * processes and machines that touch this host.
+   */
+  async withLock<T>(project: string, id: string, purpose: string, fn: () => Promise<T>, waitSec = this.waitSec): Promise<T> {
+    const token = randomBytes(8).toString('hex');
+    const lock = `${this.rel.lock(project, id)}.${purpose}`;
+    const result = await execScript(this.host, ACQUIRE, [this.root, lock, token, String(this.staleSec), String(Math.ceil(waitSec))], {
+      timeoutMs: (waitSec + 30) * 1000,
+    });
+    if (result.code === 75) throw new AoError('conflict', `session ${id} is busy (${purpose}): ${result.stderr.trim()}`, 'retry in a moment');
+    if (result.code !== 0) throw new AoError('host', `locking session ${id} on host "${this.host.name}" failed: ${result.stderr.trim()}`);
+    try {
+      return await fn();
+    } finally {
+      await this.unlock(lock, token);
+    }
+  }
+
   private async unlock(lock: string, token: string): Promise<void> {
     await execScript(this.host, UNLOCK, [this.root, lock, token]);
   }
@@ -300,6 +327,33 @@ export class SessionStore {
       }
     }
     return events;
+  }
+
+  /**
+   * Claim an issue for a session (exclusive mkdir). Returns the ID of the
+   * session that holds the claim: `id` when this call won.
+   */
+  async claimIssue(project: string, issue: number, id: string): Promise<string> {
+    const out = await runScript(
+      this.host,
+      `${ROOT_PRELUDE}dir=$root/$1; mkdir -p "\${dir%/*}" || exit 1
+if mkdir "$dir" 2>/dev/null; then printf '%s\n' "$2" > "$dir/owner"; echo "$2"; exit 0; fi
+i=0; while [ ! -s "$dir/owner" ] && [ $i -lt 50 ]; do sleep 0.02; i=$((i + 1)); done
+cat "$dir/owner" 2>/dev/null || echo unknown`,
+      [this.root, `${this.rel.project(project)}/issues/${issue}`, id],
+      { what: 'claiming the issue' },
+    );
+    return out.trim();
+  }
+
+  /** Release an issue claim, only if `id` holds it. */
+  async releaseIssue(project: string, issue: number, id: string): Promise<void> {
+    await runScript(
+      this.host,
+      `${ROOT_PRELUDE}dir=$root/$1
+[ "$(cat "$dir/owner" 2>/dev/null)" = "$2" ] && rm -rf "$dir"; exit 0`,
+      [this.root, `${this.rel.project(project)}/issues/${issue}`, id],
+    );
   }
 
   /** Remove a record, its ID reservation and lock: only for rolling back a spawn that never ran. */

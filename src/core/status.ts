@@ -1,0 +1,67 @@
+import type { Activity, SessionStatus } from './model.js';
+
+/**
+ * Status derivation (SPEC section 3): what a session is at, from the
+ * evidence at hand. Pure; the same function serves every surface.
+ */
+
+export type CiState = 'passing' | 'failing' | 'pending' | 'none';
+export type ReviewState = 'approved' | 'changes_requested' | 'pending' | 'none';
+
+export interface PullRequestEvidence {
+  state: 'open' | 'merged' | 'closed';
+  ci: CiState;
+  review: ReviewState;
+  reviewRequested?: boolean;
+  hasConflicts?: boolean;
+  draft?: boolean;
+}
+
+export interface StatusEvidence {
+  /** The status on record. */
+  current: SessionStatus;
+  /** What the runtime probe saw: 'unknown' when the host could not be asked. */
+  runtime: 'alive' | 'gone' | 'unknown';
+  /** Activity derived from the pane (only meaningful when runtime is alive). */
+  activity?: Activity;
+  pr?: PullRequestEvidence;
+  /** Milliseconds since the agent last produced output. */
+  quietMs?: number;
+  stuckAfterSec: number;
+}
+
+export interface DerivedStatus {
+  status: SessionStatus;
+  reason?: string;
+}
+
+export function deriveStatus(e: StatusEvidence): DerivedStatus {
+  // 1. Decisions made by a command stand.
+  if (e.current === 'killed') return { status: 'killed' };
+  if (e.pr?.state === 'merged') return { status: 'merged' };
+  if (e.current === 'errored' && e.runtime !== 'alive') return { status: 'errored' };
+  // Uncertain evidence is not death: keep what we had.
+  if (e.runtime === 'unknown') return { status: e.current };
+  // 2. Runtime gone or agent exited.
+  if (e.runtime === 'gone') return { status: 'errored', reason: 'tmux session is gone' };
+  if (e.activity === 'exited') return { status: 'errored', reason: 'agent process exited' };
+  // 3. A human is needed.
+  if (e.activity === 'waiting_input') return { status: 'needs_input' };
+  // 4. The pull request decides.
+  if (e.pr && e.pr.state === 'open') {
+    const pr = e.pr;
+    if (pr.ci === 'failing') return { status: 'ci_failed' };
+    if (pr.review === 'changes_requested') return { status: 'changes_requested' };
+    if (pr.review === 'approved') {
+      const green = pr.ci === 'passing' || pr.ci === 'none';
+      return { status: green && !pr.hasConflicts && !pr.draft ? 'mergeable' : 'approved' };
+    }
+    if (pr.review === 'pending' || pr.reviewRequested) return { status: 'review_pending' };
+    return { status: 'pr_open' };
+  }
+  // 5. No PR: working, or stuck when quiet too long.
+  if (e.current === 'spawning' && e.activity === undefined) return { status: 'spawning' };
+  const quietTooLong = (e.quietMs ?? 0) > e.stuckAfterSec * 1000;
+  if ((e.activity === 'idle' || e.activity === 'blocked') && quietTooLong) return { status: 'stuck', reason: `no progress for over ${Math.round(e.stuckAfterSec / 60)} min` };
+  return { status: 'working' };
+}

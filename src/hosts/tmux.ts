@@ -1,0 +1,166 @@
+import { randomBytes } from 'node:crypto';
+import { AoError } from '../core/errors.js';
+import { execScript, run, type Host } from './host.js';
+
+/**
+ * The tmux runtime on one host, on an isolated socket (`tmux -L <socket>`),
+ * so our sessions never mix with a user's own tmux.
+ */
+
+export interface PaneProbe {
+  name: string;
+  /** The pane's process has ended (only with remain-on-exit). */
+  paneDead: boolean;
+  /** Name of the pane's foreground process. */
+  foreground: string;
+  /** Last output in the window, epoch ms (tmux keeps seconds). */
+  lastActivityAt: number;
+  /** The agent's exit status, when the agent has exited inside a live session. */
+  agentExitStatus?: number;
+  /** Last lines of the pane, trailing blank lines removed. */
+  lines: string[];
+}
+
+export interface CreateSessionOptions {
+  name: string;
+  cwd: string;
+  /** Shell command line that starts the agent (run by sh -c). */
+  command: string;
+  env?: Record<string, string>;
+}
+
+/**
+ * Runs the agent, then records its exit status on the pane (read by the
+ * batched probe) and leaves a shell, so a human who attaches can look around
+ * and `restore` can tell "agent exited" from "tmux gone".
+ */
+const PANE_WRAPPER = `eval "$1"
+status=$?
+tmux set-option -p @ao_exit "$status" 2>/dev/null
+printf '\\n[agent exited with status %s]\\n' "$status"
+exec "\${SHELL:-/bin/sh}"`;
+
+export const PROBE_ALL = `sock=$1; prefix=$2; history=$3
+tmux -L "$sock" list-panes -a -F '#{session_name}	#{pane_dead}	#{pane_current_command}	#{window_activity}	#{@ao_exit}' 2>/dev/null |
+while IFS='	' read -r name dead cmd activity exit_status; do
+  case $name in "$prefix"*) ;; *) continue ;; esac
+  printf '\\036%s\\t%s\\t%s\\t%s\\t%s\\n' "$name" "$dead" "$cmd" "$activity" "$exit_status"
+  tmux -L "$sock" capture-pane -p -J -t "=$name:" -S "-$history" 2>/dev/null
+done
+exit 0
+`;
+
+const PASTE = `sock=$1; target=$2; buffer=$3; enter=$4
+if ! tmux -L "$sock" load-buffer -b "$buffer" -; then exit 1; fi
+if ! tmux -L "$sock" paste-buffer -p -r -d -b "$buffer" -t "$target"; then
+  tmux -L "$sock" delete-buffer -b "$buffer" 2>/dev/null
+  exit 1
+fi
+if [ "$enter" = 1 ]; then
+  # Let the application finish reading the paste before the Enter arrives.
+  sleep 0.05
+  tmux -L "$sock" send-keys -t "$target" Enter
+fi
+`;
+
+export function parseProbeOutput(out: string, maxLines: number): Map<string, PaneProbe> {
+  const probes = new Map<string, PaneProbe>();
+  for (const chunk of out.split('\u001e')) {
+    if (!chunk) continue;
+    const newline = chunk.indexOf('\n');
+    const header = newline < 0 ? chunk : chunk.slice(0, newline);
+    const body = newline < 0 ? '' : chunk.slice(newline + 1);
+    const [name, dead, foreground, activity, exitStatus] = header.split('\t');
+    if (!name) continue;
+    const lines = body.split('\n');
+    while (lines.length > 0 && lines.at(-1)!.trim() === '') lines.pop();
+    probes.set(name, {
+      name,
+      paneDead: dead === '1',
+      foreground: foreground ?? '',
+      lastActivityAt: Number(activity) * 1000 || 0,
+      agentExitStatus: exitStatus ? Number(exitStatus) : undefined,
+      lines: lines.slice(-maxLines),
+    });
+  }
+  return probes;
+}
+
+export class TmuxRuntime {
+  constructor(
+    readonly host: Host,
+    readonly socket: string,
+  ) {}
+
+  private target(name: string): string {
+    return `=${name}:`;
+  }
+
+  private tmux(...args: string[]): string[] {
+    return ['tmux', '-L', this.socket, ...args];
+  }
+
+  async create(options: CreateSessionOptions): Promise<void> {
+    const envArgs = Object.entries(options.env ?? {}).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+    await run(
+      this.host,
+      this.tmux('new-session', '-d', '-s', options.name, '-c', options.cwd, '-x', '220', '-y', '50', ...envArgs, 'sh', '-c', PANE_WRAPPER, 'ao-agent', options.command),
+      { what: `starting tmux session ${options.name}` },
+    );
+  }
+
+  /** Start the agent again in a live session whose agent has exited. */
+  async respawn(options: CreateSessionOptions): Promise<void> {
+    const envArgs = Object.entries(options.env ?? {}).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+    await run(this.host, this.tmux('set-option', '-p', '-u', '-t', this.target(options.name), '@ao_exit'), { what: 'clearing the exit mark' }).catch(() => undefined);
+    await run(
+      this.host,
+      this.tmux('respawn-pane', '-k', '-t', this.target(options.name), '-c', options.cwd, ...envArgs, 'sh', '-c', PANE_WRAPPER, 'ao-agent', options.command),
+      { what: `restarting the agent in ${options.name}` },
+    );
+  }
+
+  async isAlive(name: string): Promise<boolean> {
+    const result = await this.host.exec(this.tmux('has-session', '-t', `=${name}`));
+    return result.code === 0;
+  }
+
+  /** Kill a session; a session that is already gone is not an error. */
+  async kill(name: string): Promise<void> {
+    const result = await this.host.exec(this.tmux('kill-session', '-t', `=${name}`));
+    if (result.code !== 0 && !/can't find|no server running|not found|error connecting/i.test(result.stderr)) {
+      throw new AoError('host', `killing tmux session ${name} on host "${this.host.name}" failed: ${result.stderr.trim()}`);
+    }
+  }
+
+  async capture(name: string, maxLines = 50): Promise<string[]> {
+    const probes = await this.probeAll(name, maxLines);
+    return probes.get(name)?.lines ?? [];
+  }
+
+  /** One round trip: state and last lines of every session whose name starts with `prefix`. */
+  async probeAll(prefix: string, maxLines = 30): Promise<Map<string, PaneProbe>> {
+    const result = await execScript(this.host, PROBE_ALL, [this.socket, prefix, String(maxLines)]);
+    if (result.code !== 0) throw new AoError('host', `probing tmux on host "${this.host.name}" failed: ${result.stderr.trim()}`);
+    return parseProbeOutput(result.stdout, maxLines);
+  }
+
+  /**
+   * Paste text through a uniquely named buffer (never the shared one), as a
+   * bracketed paste, then optionally press Enter once. One round trip.
+   */
+  async paste(name: string, text: string, enter: boolean): Promise<void> {
+    const buffer = `ao-${randomBytes(6).toString('hex')}`;
+    const result = await execScript(this.host, PASTE, [this.socket, this.target(name), buffer, enter ? '1' : '0'], { stdin: text });
+    if (result.code !== 0) throw new AoError('host', `pasting into tmux session ${name} failed: ${result.stderr.trim()}`);
+  }
+
+  async sendKeys(name: string, ...keys: string[]): Promise<void> {
+    await run(this.host, this.tmux('send-keys', '-t', this.target(name), ...keys), { what: 'send-keys' });
+  }
+
+  /** Argv that attaches to a session, to be run on the host. */
+  attachArgv(name: string): string[] {
+    return this.tmux('attach-session', '-t', `=${name}`);
+  }
+}

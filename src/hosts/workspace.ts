@@ -1,0 +1,171 @@
+import { AoError } from '../core/errors.js';
+import { execScript, type Host } from './host.js';
+
+/**
+ * Git workspaces on a host: one shared bare mirror per repo, one worktree
+ * per session on its own branch. All paths are absolute on the host.
+ */
+
+/** Serialize work on one mirror (fetch, worktree add) across processes, where flock exists. */
+const MIRROR_LOCK = `exec 9>"$mirror.lock"
+if command -v flock >/dev/null 2>&1; then flock 9; fi
+`;
+
+const ENSURE_MIRROR = `if [ ! -d "$mirror" ]; then
+  mkdir -p "\${mirror%/*}" || exit 1
+  tmp="$mirror.clone.$$"
+  if git clone --quiet --bare "$url" "$tmp" && git -C "$tmp" config remote.origin.fetch '+refs/heads/*:refs/remotes/origin/*'; then
+    mv "$tmp" "$mirror"
+  else
+    rm -rf "$tmp"; echo "cloning $url failed" >&2; exit 10
+  fi
+  echo "mirror=cloned"
+else
+  echo "mirror=warm"
+fi
+git -C "$mirror" fetch --quiet --prune origin || { echo "fetching $url failed" >&2; exit 11; }
+`;
+
+const ADD_WORKTREE = `mirror=$1; url=$2; wt=$3; branch=$4; base=$5
+mkdir -p "\${mirror%/*}" || exit 1
+${MIRROR_LOCK}${ENSURE_MIRROR}
+git -C "$mirror" rev-parse --verify --quiet "refs/remotes/origin/$base^{commit}" >/dev/null || { echo "base branch \\"$base\\" does not exist in $url" >&2; exit 12; }
+if git -C "$mirror" show-ref --verify --quiet "refs/heads/$branch" || git -C "$mirror" show-ref --verify --quiet "refs/remotes/origin/$branch"; then
+  echo "branch \\"$branch\\" already exists" >&2; exit 13
+fi
+[ -e "$wt" ] && { echo "worktree path $wt already exists" >&2; exit 14; }
+mkdir -p "\${wt%/*}" || exit 1
+git -C "$mirror" worktree add --quiet --no-track -b "$branch" "$wt" "refs/remotes/origin/$base" || exit 15
+`;
+
+const RESTORE_WORKTREE = `mirror=$1; url=$2; wt=$3; branch=$4
+mkdir -p "\${mirror%/*}" || exit 1
+${MIRROR_LOCK}
+if [ -d "$wt" ] && git -C "$wt" rev-parse --is-inside-work-tree >/dev/null 2>&1; then echo "worktree=present"; exit 0; fi
+${ENSURE_MIRROR}
+git -C "$mirror" worktree prune
+rm -rf "$wt"; mkdir -p "\${wt%/*}" || exit 1
+if git -C "$mirror" show-ref --verify --quiet "refs/heads/$branch"; then
+  git -C "$mirror" worktree add --quiet "$wt" "$branch" || exit 15
+elif git -C "$mirror" show-ref --verify --quiet "refs/remotes/origin/$branch"; then
+  git -C "$mirror" worktree add --quiet --no-track -b "$branch" "$wt" "refs/remotes/origin/$branch" || exit 15
+else
+  echo "branch \\"$branch\\" exists neither on the host nor in $url" >&2; exit 16
+fi
+echo "worktree=recreated"
+`;
+
+const REMOVE_WORKTREE = `mirror=$1; wt=$2
+if [ -d "$mirror" ]; then
+  ${MIRROR_LOCK}
+  git -C "$mirror" worktree remove --force "$wt" 2>/dev/null
+  rm -rf "$wt"
+  git -C "$mirror" worktree prune
+else
+  rm -rf "$wt"
+fi
+exit 0
+`;
+
+/**
+ * Save what a kill would destroy: uncommitted changes (tracked and untracked,
+ * committed onto a temporary index so the branch is untouched) and commits
+ * not on origin, pushed together to a backup ref.
+ */
+const SAVE_WORK = `wt=$1; ref=$2; id=$3
+[ -d "$wt" ] || { echo "state=gone"; exit 0; }
+cd "$wt" || exit 1
+head=$(git rev-parse --verify --quiet HEAD) || { echo "state=clean"; exit 0; }
+dirty=$(git status --porcelain --untracked-files=all | wc -l | tr -d ' ')
+unpushed=$(git rev-list HEAD --not --remotes=origin | wc -l | tr -d ' ')
+if [ "$dirty" = 0 ] && [ "$unpushed" = 0 ]; then echo "state=clean"; exit 0; fi
+commit=$head
+if [ "$dirty" != 0 ]; then
+  index=$(mktemp) || exit 1
+  cp "$(git rev-parse --git-path index)" "$index" 2>/dev/null
+  name=$(git config user.name || echo agent-orchestrator)
+  email=$(git config user.email || echo agent-orchestrator@localhost)
+  if GIT_INDEX_FILE=$index git add -A && tree=$(GIT_INDEX_FILE=$index git write-tree) &&
+     commit=$(git -c user.name="$name" -c user.email="$email" commit-tree "$tree" -p "$head" -m "ao: uncommitted work of $id, saved before kill"); then
+    rm -f "$index"
+  else
+    rm -f "$index"; echo "state=failed"; echo "recording uncommitted changes failed" >&2; exit 20
+  fi
+fi
+echo "dirty=$dirty"
+echo "unpushed=$unpushed"
+echo "commit=$commit"
+if git push --quiet --force origin "$commit:$ref" 2>&1 >/dev/null | tail -n 3 >&2; [ "$(git ls-remote origin "$ref" | cut -f 1)" = "$commit" ]; then
+  echo "state=saved"
+else
+  echo "state=failed"; exit 21
+fi
+`;
+
+export interface SaveResult {
+  state: 'clean' | 'gone' | 'saved' | 'failed';
+  dirty: number;
+  unpushed: number;
+  commit?: string;
+  ref?: string;
+  error?: string;
+}
+
+function facts(stdout: string): Record<string, string> {
+  return Object.fromEntries(
+    stdout
+      .split('\n')
+      .filter((l) => /^[a-z]+=/.test(l))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
+}
+
+export class Workspace {
+  constructor(readonly host: Host) {}
+
+  /** Fetch the mirror (cloning it the first time) and add a worktree on a new branch. */
+  async add(options: { mirror: string; url: string; worktree: string; branch: string; baseBranch: string }): Promise<{ mirror: 'cloned' | 'warm' }> {
+    const result = await execScript(this.host, ADD_WORKTREE, [options.mirror, options.url, options.worktree, options.branch, options.baseBranch], { timeoutMs: 600_000 });
+    if (result.code !== 0) {
+      const kind = result.code === 13 || result.code === 14 ? 'conflict' : 'failed';
+      throw new AoError(kind, `creating the worktree on host "${this.host.name}" failed: ${result.stderr.trim() || `exit ${result.code}`}`);
+    }
+    return { mirror: facts(result.stdout).mirror === 'cloned' ? 'cloned' : 'warm' };
+  }
+
+  /** Make sure the session's worktree exists, recreating it from its branch if it is gone. */
+  async restore(options: { mirror: string; url: string; worktree: string; branch: string }): Promise<'present' | 'recreated'> {
+    const result = await execScript(this.host, RESTORE_WORKTREE, [options.mirror, options.url, options.worktree, options.branch], { timeoutMs: 600_000 });
+    if (result.code !== 0) throw new AoError('failed', `restoring the worktree on host "${this.host.name}" failed: ${result.stderr.trim() || `exit ${result.code}`}`);
+    return facts(result.stdout).worktree === 'recreated' ? 'recreated' : 'present';
+  }
+
+  async remove(options: { mirror: string; worktree: string }): Promise<void> {
+    await execScript(this.host, REMOVE_WORKTREE, [options.mirror, options.worktree], { timeoutMs: 120_000 });
+  }
+
+  /** Run operator-configured post-create commands in the worktree, in order; stop at the first failure. */
+  async postCreate(worktree: string, commands: readonly string[], timeoutMs = 600_000): Promise<void> {
+    for (const command of commands) {
+      const result = await this.host.exec(['sh', '-c', command], { cwd: worktree, timeoutMs });
+      if (result.code !== 0) {
+        const tail = (result.stderr || result.stdout).trim().split('\n').slice(-5).join('\n');
+        throw new AoError('failed', `post-create command ${JSON.stringify(command)} ${result.timedOut ? 'timed out' : `exited with ${result.code}`}${tail ? `: ${tail}` : ''}`, 'fix the command under projects[].postCreate');
+      }
+    }
+  }
+
+  async saveWork(worktree: string, ref: string, id: string): Promise<SaveResult> {
+    const result = await execScript(this.host, SAVE_WORK, [worktree, ref, id], { timeoutMs: 300_000 });
+    const f = facts(result.stdout);
+    const state = (f.state as SaveResult['state'] | undefined) ?? 'failed';
+    return {
+      state: result.code === 0 ? state : 'failed',
+      dirty: Number(f.dirty ?? 0),
+      unpushed: Number(f.unpushed ?? 0),
+      commit: f.commit,
+      ref: state === 'saved' ? ref : undefined,
+      error: result.code === 0 ? undefined : result.stderr.trim() || `exit ${result.code}`,
+    };
+  }
+}

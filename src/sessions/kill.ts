@@ -1,0 +1,89 @@
+import { AoError } from '../core/errors.js';
+import type { Orchestrator } from './orchestrator.js';
+
+export interface KillOptions {
+  /** Kill even when unsaved work could not be saved. */
+  force?: boolean;
+  reason?: string;
+}
+
+export interface KillResult {
+  id: string;
+  host: string;
+  /** False when the session was already killed (a no-op). */
+  killed: boolean;
+  alreadyKilled: boolean;
+  /** Where unpushed commits / uncommitted changes were saved, if there were any. */
+  backupRef: string | null;
+  backupCommit: string | null;
+  /** Unsaved work was discarded because --force was given. */
+  discardedUnsavedWork: boolean;
+  message: string;
+}
+
+export function backupRefName(id: string): string {
+  return `refs/ao/backup/${id}`;
+}
+
+/**
+ * Kill a session: save unpushed or uncommitted work to a backup ref (or
+ * refuse without --force), kill tmux, remove the worktree, mark it killed.
+ * The metadata and the event log stay for the audit trail.
+ */
+export async function killSession(orch: Orchestrator, id: string, options: KillOptions = {}): Promise<KillResult> {
+  const { host, project, meta } = await orch.locate(id);
+  if (meta.status === 'killed') {
+    return { id, host, killed: false, alreadyKilled: true, backupRef: meta.backupRef || null, backupCommit: null, discardedUnsavedWork: false, message: `session ${id} is already killed; nothing to do` };
+  }
+  const store = orch.store(host);
+  const paths = await orch.paths(host, project, id);
+  const worktree = meta.worktree || paths.worktree;
+
+  // Stop the agent first, so nothing changes the tree while it is saved.
+  await orch.runtime(host).kill(meta.tmuxName!);
+  const saved = await orch.workspace(host).saveWork(worktree, backupRefName(id), id);
+  let discarded = false;
+  if (saved.state === 'failed') {
+    if (!options.force) {
+      await store.patch(project.name, id, { status: 'errored', statusReason: 'kill refused: unsaved work could not be saved' }, [
+        { type: 'kill_refused', session: id, actor: orch.actor, error: saved.error },
+      ]);
+      throw new AoError(
+        'failed',
+        `session ${id} has ${saved.unpushed} unpushed commit(s) and ${saved.dirty} uncommitted change(s) that could not be saved to ${backupRefName(id)}: ${saved.error ?? 'push failed'}. The worktree was kept; the agent was stopped.`,
+        `push the work by hand from ${worktree}, or kill with --force to discard it (restore with \`ao session restore ${id}\`)`,
+      );
+    }
+    discarded = true;
+  }
+  await orch.workspace(host).remove({ mirror: paths.mirror, worktree });
+  const now = new Date().toISOString();
+  const arbiter = orch.pool.names()[0]!;
+  if (meta.issue) await orch.store(arbiter).releaseIssue(project.name, Number(meta.issue), id).catch(() => undefined);
+  await store.patch(
+    project.name,
+    id,
+    {
+      status: 'killed',
+      activity: 'exited',
+      killedAt: now,
+      killReason: options.reason ?? 'killed by command',
+      backupRef: saved.state === 'saved' ? saved.ref : meta.backupRef,
+      statusReason: undefined,
+    },
+    [{ type: 'killed', session: id, actor: orch.actor, reason: options.reason ?? 'killed by command', backupRef: saved.ref, backupCommit: saved.commit, discardedUnsavedWork: discarded }],
+  );
+  const parts = [`killed ${id}`];
+  if (saved.state === 'saved') parts.push(`saved ${saved.unpushed} unpushed commit(s) and ${saved.dirty} uncommitted change(s) to ${saved.ref} (${saved.commit?.slice(0, 12)})`);
+  if (discarded) parts.push('unsaved work was discarded (--force)');
+  return {
+    id,
+    host,
+    killed: true,
+    alreadyKilled: false,
+    backupRef: saved.state === 'saved' ? (saved.ref ?? null) : null,
+    backupCommit: saved.state === 'saved' ? (saved.commit ?? null) : null,
+    discardedUnsavedWork: discarded,
+    message: parts.join('; '),
+  };
+}

@@ -1,0 +1,134 @@
+import { createHash } from 'node:crypto';
+import { isReadyForMessage } from '../core/activity.js';
+import { AoError } from '../core/errors.js';
+import type { Activity } from '../core/model.js';
+import { redactSecrets } from '../log.js';
+import type { Orchestrator } from './orchestrator.js';
+import { observe } from './view.js';
+
+export interface SendOptions {
+  /** Wait until the agent is ready (default true). */
+  wait?: boolean;
+  timeoutSec?: number;
+  /**
+   * Answer a question the agent is asking: the one case where Enter goes into
+   * a prompt, and only with an explicit answer.
+   */
+  answer?: boolean;
+}
+
+export interface SendResult {
+  id: string;
+  host: string;
+  /** The text was pasted and Enter pressed. */
+  delivered: boolean;
+  /** The pane reacted (changed, or the agent became active) after delivery. */
+  confirmed: boolean;
+  /** Not delivered because the agent waits for a human; the question it shows. */
+  needsInput: boolean;
+  question: string | null;
+  activityBefore: Activity | null;
+  waitedMs: number;
+  bytes: number;
+}
+
+const POLL_MS = 150;
+const CONFIRM_MS = 5000;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Deliver a message to a session's agent. Sends to one session are
+ * serialized by a lock on its host, so concurrent sends never interleave.
+ */
+export async function sendMessage(orch: Orchestrator, id: string, text: string, options: SendOptions = {}): Promise<SendResult> {
+  if (text.trim() === '') throw new AoError('usage', 'the message is empty', 'pass the text as arguments, or -f FILE');
+  if (text.includes('\0')) throw new AoError('usage', 'the message contains a NUL byte');
+  const wait = options.wait ?? true;
+  const timeoutMs = (options.timeoutSec ?? orch.config.defaults.sendTimeoutSec) * 1000;
+  const located = await orch.locate(id);
+  const { host, project, meta } = located;
+  if (meta.status === 'killed' || meta.status === 'merged') {
+    throw new AoError('conflict', `session ${id} is ${meta.status}; nothing is running to receive a message`, meta.status === 'killed' ? `restore it first: ao session restore ${id}` : undefined);
+  }
+  const tmuxName = meta.tmuxName!;
+  const runtime = orch.runtime(host);
+  const store = orch.store(host);
+  const started = Date.now();
+
+  return store.withLock(
+    project.name,
+    id,
+    'send',
+    async () => {
+      // Look at the pane until the agent can take the message.
+      let observation = observe(orch, meta.agent ?? 'generic', (await runtime.probeAll(tmuxName, 40)).get(tmuxName), true);
+      const activityBefore = observation.activity;
+      for (;;) {
+        if (observation.runtime === 'gone') {
+          throw new AoError('failed', `session ${id} has no running tmux session`, `restore it: ao session restore ${id}`);
+        }
+        if (observation.activity === 'exited') {
+          throw new AoError('failed', `the agent of session ${id} has exited`, `restore it: ao session restore ${id}`);
+        }
+        if (observation.activity === 'waiting_input' && !options.answer) {
+          return {
+            id,
+            host,
+            delivered: false,
+            confirmed: false,
+            needsInput: true,
+            question: redactSecrets(observation.paneLines.slice(-8).join('\n')),
+            activityBefore,
+            waitedMs: Date.now() - started,
+            bytes: Buffer.byteLength(text),
+          };
+        }
+        if (!wait || options.answer || isReadyForMessage(observation.activity!)) break;
+        if (Date.now() - started > timeoutMs) {
+          throw new AoError('failed', `session ${id}: the agent was not ready within ${Math.round(timeoutMs / 1000)} s (it is ${observation.activity}); nothing was sent`, 'raise --timeout, or send with --no-wait');
+        }
+        await sleep(POLL_MS);
+        observation = observe(orch, meta.agent ?? 'generic', (await runtime.probeAll(tmuxName, 40)).get(tmuxName), true);
+      }
+
+      const before = observation.paneLines.join('\n');
+      await runtime.paste(tmuxName, text, true);
+
+      // Delivery is confirmed when the pane changes or the agent becomes busy.
+      let confirmed = false;
+      const deadline = Date.now() + CONFIRM_MS;
+      while (Date.now() < deadline) {
+        await sleep(POLL_MS);
+        const after = observe(orch, meta.agent ?? 'generic', (await runtime.probeAll(tmuxName, 40)).get(tmuxName), true);
+        if (after.activity === 'active' || after.paneLines.join('\n') !== before) {
+          confirmed = true;
+          break;
+        }
+      }
+      await store.appendEvents(project.name, [
+        {
+          type: options.answer ? 'answered' : 'message_sent',
+          session: id,
+          actor: orch.actor,
+          bytes: Buffer.byteLength(text),
+          sha256: createHash('sha256').update(text).digest('hex'),
+          text,
+          confirmed,
+        },
+      ]);
+      return {
+        id,
+        host,
+        delivered: true,
+        confirmed,
+        needsInput: false,
+        question: null,
+        activityBefore,
+        waitedMs: Date.now() - started,
+        bytes: Buffer.byteLength(text),
+      };
+    },
+    Math.ceil(timeoutMs / 1000) + 60,
+  );
+}
