@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { AoError } from './errors.js';
 
 /**
  * Identifiers and names: session IDs, prefixes, branches, tmux names.
@@ -94,5 +95,5 @@ export function branchNameProblem(name: string): string | undefined {
 
 export function assertBranchName(name: string): void {
   const problem = branchNameProblem(name);
-  if (problem) throw new Error(`invalid branch name ${JSON.stringify(name)}: it ${problem}`);
+  if (problem) throw new AoError('usage', `invalid branch name ${JSON.stringify(name)}: it ${problem}`, 'use letters, digits, "/", "-", "_" and ".", e.g. feat/add-login');
 }

@@ -41,25 +41,25 @@ printf '\\n[agent exited with status %s]\\n' "$status"
 exec "\${SHELL:-/bin/sh}"`;
 
 export const PROBE_ALL = `sock=$1; prefix=$2; history=$3
-tmux -L "$sock" list-panes -a -F '#{session_name}	#{pane_dead}	#{pane_current_command}	#{window_activity}	#{@ao_exit}' 2>/dev/null |
-while IFS='	' read -r name dead cmd activity exit_status; do
+tmux -u -L "$sock" list-panes -a -F '#{session_name}|#{pane_dead}|#{window_activity}|#{@ao_exit}|#{pane_current_command}' 2>/dev/null |
+while IFS='|' read -r name dead activity exit_status cmd; do
   case $name in "$prefix"*) ;; *) continue ;; esac
-  printf '\\036%s\\t%s\\t%s\\t%s\\t%s\\n' "$name" "$dead" "$cmd" "$activity" "$exit_status"
-  tmux -L "$sock" capture-pane -p -J -t "=$name:" -S "-$history" 2>/dev/null
+  printf '\\036%s|%s|%s|%s|%s\\n' "$name" "$dead" "$activity" "$exit_status" "$cmd"
+  tmux -u -L "$sock" capture-pane -p -J -t "=$name:" -S "-$history" 2>/dev/null
 done
 exit 0
 `;
 
 const PASTE = `sock=$1; target=$2; buffer=$3; enter=$4
-if ! tmux -L "$sock" load-buffer -b "$buffer" -; then exit 1; fi
-if ! tmux -L "$sock" paste-buffer -p -r -d -b "$buffer" -t "$target"; then
-  tmux -L "$sock" delete-buffer -b "$buffer" 2>/dev/null
+if ! tmux -u -L "$sock" load-buffer -b "$buffer" -; then exit 1; fi
+if ! tmux -u -L "$sock" paste-buffer -p -r -d -b "$buffer" -t "$target"; then
+  tmux -u -L "$sock" delete-buffer -b "$buffer" 2>/dev/null
   exit 1
 fi
 if [ "$enter" = 1 ]; then
   # Let the application finish reading the paste before the Enter arrives.
   sleep 0.05
-  tmux -L "$sock" send-keys -t "$target" Enter
+  tmux -u -L "$sock" send-keys -t "$target" Enter
 fi
 `;
 
@@ -70,7 +70,8 @@ export function parseProbeOutput(out: string, maxLines: number): Map<string, Pan
     const newline = chunk.indexOf('\n');
     const header = newline < 0 ? chunk : chunk.slice(0, newline);
     const body = newline < 0 ? '' : chunk.slice(newline + 1);
-    const [name, dead, foreground, activity, exitStatus] = header.split('\t');
+    const [name, dead, activity, exitStatus, ...command] = header.split('|');
+    const foreground = command.join('|');
     if (!name) continue;
     const lines = body.split('\n');
     while (lines.length > 0 && lines.at(-1)!.trim() === '') lines.pop();
@@ -97,7 +98,8 @@ export class TmuxRuntime {
   }
 
   private tmux(...args: string[]): string[] {
-    return ['tmux', '-L', this.socket, ...args];
+    // -u: UTF-8 even when the host's locale (often C over SSH) does not say so.
+    return ['tmux', '-u', '-L', this.socket, ...args];
   }
 
   async create(options: CreateSessionOptions): Promise<void> {

@@ -10,7 +10,7 @@ import { sendMessage } from './send.js';
 
 export interface SpawnRequest {
   project: string;
-  issue?: { number: number; title: string; body?: string; author?: string; authorPermission?: string };
+  issue?: { number: number; title?: string; body?: string; author?: string; authorPermission?: string };
   prompt?: string;
   host?: string;
   agent?: string;

@@ -1,0 +1,33 @@
+// Runs one `ao` command for the composite action: inputs arrive in the
+// environment (never interpolated into a shell line), the command runs with
+// --json, and its document and exit code become step outputs.
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const command = (process.env.AO_COMMAND ?? '').trim().split(/\s+/).filter(Boolean);
+const args = (process.env.AO_ARGS ?? '').split('\n').map((a) => a.trim()).filter(Boolean);
+if (command.length === 0) {
+  console.error('::error::input "command" is required (e.g. "status")');
+  process.exit(2);
+}
+const env = { ...process.env };
+if (process.env.AO_SSH_KEY) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ao-key-'));
+  const keyFile = path.join(dir, 'id');
+  writeFileSync(keyFile, `${process.env.AO_SSH_KEY.trim()}\n`, { mode: 0o600 });
+  env.AO_SSH_KEY_FILE = keyFile;
+  console.log('::add-mask::' + keyFile);
+}
+delete env.AO_SSH_KEY;
+const ao = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'bin', 'ao.js');
+const wantsJson = !['open'].includes(command[0]);
+const result = spawnSync(process.execPath, [ao, ...command, ...args, ...(wantsJson ? ['--json'] : [])], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+process.stdout.write(result.stdout ?? '');
+const output = process.env.GITHUB_OUTPUT;
+if (output) {
+  const delimiter = `ao_${Date.now()}_${Math.random().toString(36).slice(2)}`;
+  appendFileSync(output, `json<<${delimiter}\n${(result.stdout ?? '').trim()}\n${delimiter}\nexit-code=${result.status ?? 1}\n`);
+}
+process.exit(result.status ?? 1);

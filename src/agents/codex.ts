@@ -1,0 +1,51 @@
+import type { AgentAdapter } from './adapter.js';
+import { baseCommand, withArguments } from './command.js';
+import { classifyScreen, type ScreenRules } from './screen.js';
+
+/**
+ * OpenAI Codex CLI's terminal UI: a transcript of "•" items, a status line
+ * "• Working (12s • esc to interrupt)" while it works, then the composer
+ * ("› " with a placeholder) and a footer ("100% context left · ? for
+ * shortcuts"; older versions: "▌" composer, "⏎ send" footer). Approvals ask
+ * "Would you like to run the following command?" with a "› 1. Yes, proceed"
+ * menu; errors are "■" lines.
+ */
+export const codexScreen: ScreenRules = {
+  waitingInput: {
+    within: 14,
+    patterns: [
+      /^Would you like to (?:run|make|apply|allow)\b.*\?$/i,
+      /^Allow command\?$/i,
+      /\bYes, proceed\b/,
+      /\bNo, and tell Codex what to do differently\b/i,
+      /^Press enter to confirm or esc to cancel\b/i,
+      /\bDo you trust the (?:files|contents) (?:in|of) this (?:folder|directory)\b/i,
+      /\ballow Codex to work in this folder\b/i,
+    ],
+  },
+  busy: {
+    within: 6,
+    patterns: [/\besc to interrupt\b/i],
+  },
+  error: {
+    within: 4,
+    patterns: [
+      /^■.*(?:limit|quota|\b40[13]\b|\b429\b|unauthori[sz]ed|forbidden|stream error|exceeded retry|log ?in|api key)/i,
+      /\bYou've hit your usage limit\b/i,
+      /\b429 Too Many Requests\b/i,
+    ],
+  },
+  ready: {
+    within: 3,
+    patterns: [/^[›▌](?:\s|$)/, /\bcontext left\b/, /^⏎ send\b/],
+  },
+};
+
+export const codexAdapter: AgentAdapter = {
+  name: 'codex',
+  description: "OpenAI's Codex CLI (`codex`); restore resumes the last session",
+  initialPrompt: 'message',
+  launchCommand: (ctx) => baseCommand(ctx, 'codex'),
+  resumeCommand: (ctx) => withArguments(baseCommand(ctx, 'codex'), 'resume --last'),
+  classify: (lines) => classifyScreen(codexScreen, lines),
+};

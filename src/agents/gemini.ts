@@ -1,0 +1,56 @@
+import type { AgentAdapter } from './adapter.js';
+import { baseCommand, withArguments } from './command.js';
+import { classifyScreen, type ScreenRules } from './screen.js';
+
+/**
+ * Gemini CLI's terminal UI: a transcript, a loading line with a braille
+ * spinner and a witty phrase ("⠏ Counting electrons... (esc to cancel, 8s)")
+ * while it works, the input box ("> Type your message or @path/to/file")
+ * and a footer with the directory and model. Tool confirmations ask
+ * "Allow execution of: 'npm'?" or "Apply this change?" over a
+ * "1. Yes, allow once" menu.
+ */
+export const geminiScreen: ScreenRules = {
+  waitingInput: {
+    within: 12,
+    patterns: [
+      /^Allow (?:execution|modification|edit)\b.*\?$/i,
+      /^Apply this change\?$/i,
+      /\bYes, allow once\b/,
+      /^Do you want to proceed\?$/i,
+      /\bWaiting for user confirmation\b/i,
+      /^Do you trust this folder\?$/i,
+      /^How would you like to authenticate\b/i,
+    ],
+  },
+  busy: {
+    within: 6,
+    patterns: [/\(esc to cancel\b/i],
+  },
+  error: {
+    within: 5,
+    patterns: [
+      /\bAPI Error\b/,
+      /\bQuota exceeded\b/i,
+      /\bRESOURCE_EXHAUSTED\b/,
+      /\b429 Too Many Requests\b/i,
+      /\bstatus 429\b/i,
+      /\bPERMISSION_DENIED\b/,
+      /\bUNAUTHENTICATED\b/,
+      /\bPlease set an Auth method\b/i,
+    ],
+  },
+  ready: {
+    within: 3,
+    patterns: [/^>(?:\s|$)/, /\bType your message or @path\/to\/file\b/],
+  },
+};
+
+export const geminiAdapter: AgentAdapter = {
+  name: 'gemini',
+  description: "Google's Gemini CLI (`gemini`); restore resumes the latest session",
+  initialPrompt: 'message',
+  launchCommand: (ctx) => baseCommand(ctx, 'gemini'),
+  resumeCommand: (ctx) => withArguments(baseCommand(ctx, 'gemini'), '--resume latest'),
+  classify: (lines) => classifyScreen(geminiScreen, lines),
+};

@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { deriveActivity, isReadyForMessage, stripAnsi, type ActivityEvidence, type PaneReading } from '../../src/core/activity.js';
+import { ACTIVITIES, type Activity } from '../../src/core/model.js';
+
+const NOW = Date.parse('2026-01-01T12:00:00Z');
+const SETTLE = 2;
+const IDLE_AFTER = 300;
+
+function evidence(paneState: PaneReading, quietSec: number, over: Partial<ActivityEvidence> = {}): ActivityEvidence {
+  return {
+    alive: true,
+    agentExited: false,
+    paneState,
+    lastOutputAt: NOW - quietSec * 1000,
+    now: NOW,
+    idleAfterSec: IDLE_AFTER,
+    settleSec: SETTLE,
+    ...over,
+  };
+}
+
+describe('deriveActivity', () => {
+  it.each<[string, ActivityEvidence, Activity]>([
+    // Gone or exited wins over anything the pane still shows.
+    ['tmux gone', evidence('busy', 0, { alive: false }), 'exited'],
+    ['agent exited in a live pane', evidence('waiting_input', 0, { agentExited: true }), 'exited'],
+    ['agent exited, pane says ready', evidence('ready', 1000, { agentExited: true }), 'exited'],
+    // A question for a human, however old.
+    ['permission prompt just drawn', evidence('waiting_input', 0), 'waiting_input'],
+    ['permission prompt for an hour', evidence('waiting_input', 3600), 'waiting_input'],
+    // An error it stopped at.
+    ['error just shown', evidence('error', 0), 'blocked'],
+    ['error long ago', evidence('error', 3600), 'blocked'],
+    // A busy indicator is believed, even when the pane has been still.
+    ['spinning', evidence('busy', 0), 'active'],
+    ['busy but quiet past idle', evidence('busy', IDLE_AFTER + 60), 'active'],
+    // Ready or unknown: time decides.
+    ['ready, output just now', evidence('ready', 0), 'active'],
+    ['unknown, still settling', evidence('unknown', SETTLE - 0.001), 'active'],
+    ['unknown, settled exactly', evidence('unknown', SETTLE), 'ready'],
+    ['ready, settled', evidence('ready', 10), 'ready'],
+    ['unknown, just short of idle', evidence('unknown', IDLE_AFTER - 0.001), 'ready'],
+    ['ready, idle exactly', evidence('ready', IDLE_AFTER), 'idle'],
+    ['unknown, quiet for long', evidence('unknown', IDLE_AFTER * 10), 'idle'],
+    // Host clock ahead of ours: output "in the future" is fresh output.
+    ['output stamped in the future', evidence('ready', -30), 'active'],
+    // No timestamp at all: nothing shows it moved.
+    ['no last-output time', evidence('unknown', 0, { lastOutputAt: Number.NaN }), 'idle'],
+  ])('%s -> %s', (_name, input, expected) => {
+    expect(deriveActivity(input)).toBe(expected);
+  });
+
+  it('returns only activities of the model', () => {
+    const states: PaneReading[] = ['busy', 'ready', 'waiting_input', 'error', 'unknown'];
+    for (const paneState of states) {
+      for (const quiet of [0, 1, SETTLE, 60, IDLE_AFTER, 10_000]) {
+        for (const alive of [true, false]) {
+          expect(ACTIVITIES).toContain(deriveActivity(evidence(paneState, quiet, { alive })));
+        }
+      }
+    }
+  });
+});
+
+describe('isReadyForMessage', () => {
+  it.each<[Activity, boolean]>([
+    ['ready', true],
+    ['idle', true],
+    ['active', false],
+    ['waiting_input', false],
+    ['blocked', false],
+    ['exited', false],
+  ])('%s -> %s', (activity, ready) => {
+    expect(isReadyForMessage(activity)).toBe(ready);
+  });
+
+  it('has an answer for every activity', () => {
+    expect(ACTIVITIES.filter(isReadyForMessage)).toEqual(['ready', 'idle']);
+  });
+});
+
+describe('stripAnsi', () => {
+  it.each([
+    ['plain text', 'plain text'],
+    ['\x1b[1;32mgreen\x1b[0m bold', 'green bold'],
+    ['\x1b[38;2;153;153;153m❯\x1b[39m ', '❯ '],
+    ['\x1b]0;window title\x07after title', 'after title'],
+    ['\x1b]8;;https://example.com\x1b\\link\x1b]8;;\x1b\\', 'link'],
+    ['\x1b[2K\r⠋ Working...', '\r⠋ Working...'],
+    ['\x1b[?2004hbracketed\x1b[?2004l', 'bracketed'],
+    ['\x1b(Bcharset\x1b7saved\x1b8', 'charsetsaved'],
+    ['\x1bP1$r0m\x1b\\after dcs', 'after dcs'],
+    ['\x9b31mred (8-bit CSI)\x9b0m', 'red (8-bit CSI)'],
+    ['ünïcødé ✓ 🚀 日本 stays', 'ünïcødé ✓ 🚀 日本 stays'],
+    ['[not an escape] (y/n)', '[not an escape] (y/n)'],
+  ])('%j -> %j', (input, expected) => {
+    expect(stripAnsi(input)).toBe(expected);
+  });
+});
