@@ -12,8 +12,9 @@ import { classifyScreen, type ScreenRules } from './screen.js';
  */
 export const claudeCodeScreen: ScreenRules = {
   waitingInput: {
-    // A dialog: title, command or diff summary, question, three menu items, hint.
-    within: 12,
+    // The question sits at most seven content lines above the bottom of a dialog
+    // (the trust dialog: question, path, two lines of text, two choices, hint).
+    within: 8,
     patterns: [
       /^Do you want to (?:proceed|make this edit|create|overwrite|delete|allow|run|use)\b.*\?$/i,
       /^Would you like to proceed\?$/i,

@@ -29,22 +29,26 @@ export interface ActivityEvidence {
  * Activity (SPEC section 3) from one look at a pane. Rules, in order:
  * gone/exited -> exited; a question -> waiting_input; an error -> blocked;
  * a busy indicator -> active (however long it has been quiet: a spinner
- * that says "working" is believed); recent output -> active; long quiet ->
- * idle; otherwise ready.
+ * that says "working" is believed); a recognised prompt -> ready (or idle
+ * after long quiet); other recent output -> active; long quiet -> idle;
+ * otherwise ready.
  */
 export function deriveActivity(e: ActivityEvidence): Activity {
   if (!e.alive || e.agentExited) return 'exited';
   if (e.paneState === 'waiting_input') return 'waiting_input';
   if (e.paneState === 'error') return 'blocked';
   if (e.paneState === 'busy') return 'active';
+  // A prompt the adapter recognises is believed at once; only unrecognised screens need to settle.
+  const recognisedReady = e.paneState === 'ready';
   // A host clock slightly ahead of ours must not make output look older than it is.
   const quietMs = Number.isFinite(e.lastOutputAt) ? Math.max(0, e.now - e.lastOutputAt) : Number.POSITIVE_INFINITY;
-  if (quietMs < e.settleSec * 1000) return 'active';
+  if (!recognisedReady && quietMs < e.settleSec * 1000) return 'active';
   if (quietMs >= e.idleAfterSec * 1000) return 'idle';
   return 'ready';
 }
 
 /** Whether a message can be typed into the agent now without interrupting it or answering a question. */
 export function isReadyForMessage(activity: Activity): boolean {
-  return activity === 'ready' || activity === 'idle';
+  // 'blocked' = the agent showed an error and is back at its prompt: a message is how a human helps.
+  return activity === 'ready' || activity === 'idle' || activity === 'blocked';
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { formatMetadata, MetadataSyntaxError, parseMetadata, type Metadata } from '../core/metadata.js';
 import { METADATA_KEY_ORDER, isSessionStatus } from '../core/model.js';
 import { AoError } from '../core/errors.js';
-import { execScript, run, runScript, type Host } from './host.js';
+import { execScript, run, runScript, type ExecResult, type Host } from './host.js';
 
 /**
  * The record of every session lives on its runner host (SPEC section 2):
@@ -76,7 +76,7 @@ while ! mkdir "$lock" 2>/dev/null; do
     echo "locked by $(cat "$lock/owner" 2>/dev/null || echo unknown)" >&2
     exit 75
   fi
-  sleep 0.02
+  sleep 0.05
 done
 echo "$token $(date +%s)" > "$lock/owner"
 `;
@@ -240,9 +240,30 @@ export class SessionStore {
     const token = randomBytes(8).toString('hex');
     const lock = this.rel.lock(project, id);
     const file = this.rel.session(project, id);
-    const read = await execScript(this.host, LOCK_AND_READ, [this.root, lock, file, token, String(this.staleSec), String(this.waitSec)], {
-      timeoutMs: (this.waitSec + 30) * 1000,
-    });
+    const release = await localQueue(`${this.host.name}\0${lock}`);
+    let read: ExecResult;
+    try {
+      read = await this.acquire(LOCK_AND_READ, [this.root, lock, file, token, String(this.staleSec)], this.waitSec);
+    } catch (error) {
+      release();
+      throw error;
+    }
+    try {
+      return await this.modifyLocked(project, id, lock, file, token, read, mutate);
+    } finally {
+      release();
+    }
+  }
+
+  private async modifyLocked(
+    project: string,
+    id: string,
+    lock: string,
+    file: string,
+    token: string,
+    read: ExecResult,
+    mutate: (current: Metadata) => { meta: Metadata; events?: SessionEvent[] } | undefined | Promise<{ meta: Metadata; events?: SessionEvent[] } | undefined>,
+  ): Promise<Metadata> {
     if (read.code === 66) throw new AoError('not_found', `no session ${id} in project ${project} on host "${this.host.name}"`);
     if (read.code === 75) throw new AoError('conflict', `session ${id} is busy: ${read.stderr.trim()}`, 'retry in a moment');
     if (read.code !== 0) throw new AoError('host', `locking session ${id} on host "${this.host.name}" failed: ${read.stderr.trim()}`);
@@ -290,15 +311,33 @@ export class SessionStore {
   async withLock<T>(project: string, id: string, purpose: string, fn: () => Promise<T>, waitSec = this.waitSec): Promise<T> {
     const token = randomBytes(8).toString('hex');
     const lock = `${this.rel.lock(project, id)}.${purpose}`;
-    const result = await execScript(this.host, ACQUIRE, [this.root, lock, token, String(this.staleSec), String(Math.ceil(waitSec))], {
-      timeoutMs: (waitSec + 30) * 1000,
-    });
-    if (result.code === 75) throw new AoError('conflict', `session ${id} is busy (${purpose}): ${result.stderr.trim()}`, 'retry in a moment');
-    if (result.code !== 0) throw new AoError('host', `locking session ${id} on host "${this.host.name}" failed: ${result.stderr.trim()}`);
+    // Waiters in this process queue here instead of polling the host.
+    const release = await localQueue(`${this.host.name}\0${lock}`);
     try {
-      return await fn();
+      const result = await this.acquire(ACQUIRE, [this.root, lock, token, String(this.staleSec)], waitSec);
+      if (result.code === 75) throw new AoError('conflict', `session ${id} is busy (${purpose}): ${result.stderr.trim()}`, 'retry in a moment');
+      if (result.code !== 0) throw new AoError('host', `locking session ${id} on host "${this.host.name}" failed: ${result.stderr.trim()}`);
+      try {
+        return await fn();
+      } finally {
+        await this.unlock(lock, token);
+      }
     } finally {
-      await this.unlock(lock, token);
+      release();
+    }
+  }
+
+  /**
+   * Try a lock script in short rounds (about a second each on the host),
+   * sleeping between rounds here, so a waiter never holds one of the
+   * connection's few channels for long: the holder needs one to finish.
+   */
+  private async acquire(script: string, args: string[], waitSec: number): Promise<ExecResult> {
+    const deadline = Date.now() + waitSec * 1000;
+    for (;;) {
+      const result = await execScript(this.host, script, [...args, '1'], { timeoutMs: 60_000 });
+      if (result.code !== 75 || Date.now() >= deadline) return result;
+      await new Promise((r) => setTimeout(r, 50 + Math.random() * 150));
     }
   }
 
@@ -366,6 +405,21 @@ cat "$dir/owner" 2>/dev/null || echo unknown`,
     const out = await run(this.host, ['sh', '-c', `${ROOT_PRELUDE}printf '%s' "$root"`, 'ao-sh', this.root]);
     return out;
   }
+}
+
+const localQueues = new Map<string, Promise<void>>();
+
+/** A FIFO mutex per key within this process. Resolves to the release function. */
+function localQueue(key: string): Promise<() => void> {
+  const previous = localQueues.get(key) ?? Promise.resolve();
+  let release!: () => void;
+  const current = new Promise<void>((resolve) => (release = resolve));
+  const chained = previous.then(() => current);
+  localQueues.set(key, chained);
+  return previous.then(() => () => {
+    release();
+    if (localQueues.get(key) === chained) localQueues.delete(key);
+  });
 }
 
 function stamp(event: SessionEvent): SessionEvent {

@@ -50,7 +50,8 @@ done
 exit 0
 `;
 
-const PASTE = `sock=$1; target=$2; buffer=$3; enter=$4
+const PASTE = `sock=$1; target=$2; buffer=$3; enter=$4; confirm_polls=$5
+before=$(tmux -u -L "$sock" capture-pane -p -J -t "$target" 2>/dev/null)
 if ! tmux -u -L "$sock" load-buffer -b "$buffer" -; then exit 1; fi
 if ! tmux -u -L "$sock" paste-buffer -p -r -d -b "$buffer" -t "$target"; then
   tmux -u -L "$sock" delete-buffer -b "$buffer" 2>/dev/null
@@ -61,6 +62,14 @@ if [ "$enter" = 1 ]; then
   sleep 0.05
   tmux -u -L "$sock" send-keys -t "$target" Enter
 fi
+# Delivery is confirmed when the pane changes; polled here to save round trips.
+i=0
+while [ "$i" -lt "$confirm_polls" ]; do
+  sleep 0.1
+  if [ "$(tmux -u -L "$sock" capture-pane -p -J -t "$target" 2>/dev/null)" != "$before" ]; then echo confirmed; exit 0; fi
+  i=$((i + 1))
+done
+echo unconfirmed
 `;
 
 export function parseProbeOutput(out: string, maxLines: number): Map<string, PaneProbe> {
@@ -149,12 +158,15 @@ export class TmuxRuntime {
 
   /**
    * Paste text through a uniquely named buffer (never the shared one), as a
-   * bracketed paste, then optionally press Enter once. One round trip.
+   * bracketed paste, then optionally press Enter once, and watch the pane for
+   * up to `confirmMs` for a change. One round trip. Returns whether it changed.
    */
-  async paste(name: string, text: string, enter: boolean): Promise<void> {
+  async paste(name: string, text: string, enter: boolean, confirmMs = 0): Promise<boolean> {
     const buffer = `ao-${randomBytes(6).toString('hex')}`;
-    const result = await execScript(this.host, PASTE, [this.socket, this.target(name), buffer, enter ? '1' : '0'], { stdin: text });
+    const polls = String(Math.ceil(confirmMs / 100));
+    const result = await execScript(this.host, PASTE, [this.socket, this.target(name), buffer, enter ? '1' : '0', polls], { stdin: text, timeoutMs: confirmMs + 30_000 });
     if (result.code !== 0) throw new AoError('host', `pasting into tmux session ${name} failed: ${result.stderr.trim()}`);
+    return result.stdout.trim() === 'confirmed';
   }
 
   async sendKeys(name: string, ...keys: string[]): Promise<void> {

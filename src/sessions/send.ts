@@ -56,7 +56,8 @@ export async function sendMessage(orch: Orchestrator, id: string, text: string, 
   const store = orch.store(host);
   const started = Date.now();
 
-  return store.withLock(
+  let events: Promise<void> | undefined;
+  const result = await store.withLock(
     project.name,
     id,
     'send',
@@ -92,21 +93,10 @@ export async function sendMessage(orch: Orchestrator, id: string, text: string, 
         observation = observe(orch, meta.agent ?? 'generic', (await runtime.probeAll(tmuxName, 40)).get(tmuxName), true);
       }
 
-      const before = observation.paneLines.join('\n');
-      await runtime.paste(tmuxName, text, true);
-
-      // Delivery is confirmed when the pane changes or the agent becomes busy.
-      let confirmed = false;
-      const deadline = Date.now() + CONFIRM_MS;
-      while (Date.now() < deadline) {
-        await sleep(POLL_MS);
-        const after = observe(orch, meta.agent ?? 'generic', (await runtime.probeAll(tmuxName, 40)).get(tmuxName), true);
-        if (after.activity === 'active' || after.paneLines.join('\n') !== before) {
-          confirmed = true;
-          break;
-        }
-      }
-      await store.appendEvents(project.name, [
+      // Delivery is confirmed when the pane changes after the Enter.
+      const confirmed = await runtime.paste(tmuxName, text, true, CONFIRM_MS);
+      // The event is written while the lock is released (in parallel), saving a round trip.
+      events = store.appendEvents(project.name, [
         {
           type: options.answer ? 'answered' : 'message_sent',
           session: id,
@@ -117,6 +107,7 @@ export async function sendMessage(orch: Orchestrator, id: string, text: string, 
           confirmed,
         },
       ]);
+      events.catch(() => undefined);
       return {
         id,
         host,
@@ -131,4 +122,6 @@ export async function sendMessage(orch: Orchestrator, id: string, text: string, 
     },
     Math.ceil(timeoutMs / 1000) + 60,
   );
+  await events;
+  return result;
 }

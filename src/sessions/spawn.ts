@@ -182,7 +182,6 @@ export async function spawnSession(orch: Orchestrator, request: SpawnRequest): P
     let promptDelivered = adapter.initialPrompt === 'launch';
     if (adapter.initialPrompt === 'message') {
       orch.progress(`${id}: delivering the task prompt`);
-      await store.patch(project.name, id, { status: 'working' });
       const sent = await sendMessage(orch, id, prompt, { wait: true, timeoutSec: request.readyTimeoutSec ?? 120 });
       if (!sent.delivered) throw new AoError('failed', `the agent asked a question before it received its task: ${sent.question ?? ''}`);
       promptDelivered = true;

@@ -34,8 +34,8 @@ describe('deriveActivity', () => {
     // A busy indicator is believed, even when the pane has been still.
     ['spinning', evidence('busy', 0), 'active'],
     ['busy but quiet past idle', evidence('busy', IDLE_AFTER + 60), 'active'],
-    // Ready or unknown: time decides.
-    ['ready, output just now', evidence('ready', 0), 'active'],
+    // A recognised prompt is believed at once; unknown screens must settle first.
+    ['ready, output just now', evidence('ready', 0), 'ready'],
     ['unknown, still settling', evidence('unknown', SETTLE - 0.001), 'active'],
     ['unknown, settled exactly', evidence('unknown', SETTLE), 'ready'],
     ['ready, settled', evidence('ready', 10), 'ready'],
@@ -43,7 +43,7 @@ describe('deriveActivity', () => {
     ['ready, idle exactly', evidence('ready', IDLE_AFTER), 'idle'],
     ['unknown, quiet for long', evidence('unknown', IDLE_AFTER * 10), 'idle'],
     // Host clock ahead of ours: output "in the future" is fresh output.
-    ['output stamped in the future', evidence('ready', -30), 'active'],
+    ['output stamped in the future', evidence('unknown', -30), 'active'],
     // No timestamp at all: nothing shows it moved.
     ['no last-output time', evidence('unknown', 0, { lastOutputAt: Number.NaN }), 'idle'],
   ])('%s -> %s', (_name, input, expected) => {
@@ -68,14 +68,14 @@ describe('isReadyForMessage', () => {
     ['idle', true],
     ['active', false],
     ['waiting_input', false],
-    ['blocked', false],
+    ['blocked', true],
     ['exited', false],
   ])('%s -> %s', (activity, ready) => {
     expect(isReadyForMessage(activity)).toBe(ready);
   });
 
   it('has an answer for every activity', () => {
-    expect(ACTIVITIES.filter(isReadyForMessage)).toEqual(['ready', 'idle']);
+    expect(ACTIVITIES.filter(isReadyForMessage)).toEqual(['ready', 'idle', 'blocked']);
   });
 });
 

@@ -1,22 +1,14 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFakeAgentLog, type FakeAgentLogEntry } from './fake-agent.js';
 
-export interface AgentLogEntry {
-  at: string;
-  text?: string;
-  answer?: string;
-}
+export type AgentLogEntry = FakeAgentLogEntry & { text?: string; answer?: string };
 
-/** What the fake agent recorded: one entry per submitted message. */
 export function readAgentLog(file: string): AgentLogEntry[] {
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as AgentLogEntry);
+  return readFakeAgentLog(file) as AgentLogEntry[];
 }
 
+/** The messages the fake agent received, in order. */
 export function messages(file: string): string[] {
   return readAgentLog(file)
-    .filter((e) => e.text !== undefined)
+    .filter((e) => typeof e.text === 'string')
     .map((e) => e.text!);
 }

@@ -265,7 +265,8 @@ function onKey(key) {
     if (line === '' && /^[yn]$/i.test(key)) return answerAsk(key.toLowerCase() === 'y', key);
     if (key === '\r' || key === '\n') return answerFromLine();
   } else {
-    if (key === '\r' || (key === '\n' && !interactive)) return submit();
+    // Enter arrives as CR in raw mode, but as LF when typed before raw mode was set (the tty maps it).
+    if (key === '\r' || key === '\n') return submit();
     if (key === '\x04' && line === '') exit(0);
   }
   if (key === '\x7f' || key === '\b') return removeLastChar();
@@ -274,7 +275,7 @@ function onKey(key) {
     write(`\r\x1b[2K${mode === 'asking' ? QUESTION : PROMPT}`);
     return;
   }
-  if (key === '\n' || key === '\t' || key >= ' ') {
+  if (key === '\t' || key >= ' ') {
     line += key;
     write(key);
   }

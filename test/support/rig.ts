@@ -4,16 +4,11 @@ import path from 'node:path';
 import { parseConfig, type Config } from '../../src/core/config.js';
 import { HostPool } from '../../src/hosts/pool.js';
 import { Orchestrator } from '../../src/sessions/orchestrator.js';
+import { fakeAgentCommand, type FakeAgentOptions } from './fake-agent.js';
 import { makeOrigin, type TestOrigin } from './git.js';
 import { startSshd, type TestSshd } from './sshd.js';
 import { makeTempDir } from './tmp.js';
 
-export const FAKE_AGENT = path.join(import.meta.dirname, 'fake-agent.mjs');
-
-/** Command line that runs the fake agent, logging every message it receives. */
-export function fakeAgentCommand(logFile: string, extra = ''): string {
-  return `FAKE_AGENT_LOG='${logFile}' ${process.execPath} '${FAKE_AGENT}'${extra ? ` ${extra}` : ''}`;
-}
 
 export interface SessionRig {
   dir: string;
@@ -35,7 +30,7 @@ export interface SessionRig {
  * a loopback sshd host with their own data dirs, an isolated tmux socket and
  * the fake agent.
  */
-export async function startRig(options: { ssh?: boolean; postCreate?: string[]; agentExtra?: string; settleSec?: number; hostsOrder?: 'local-first' | 'ssh-first' } = {}): Promise<SessionRig> {
+export async function startRig(options: { ssh?: boolean; postCreate?: string[]; agent?: Omit<FakeAgentOptions, 'log'>; settleSec?: number; hostsOrder?: 'local-first' | 'ssh-first' } = {}): Promise<SessionRig> {
   const { dir, cleanup } = makeTempDir('ao-rig');
   const origin = makeOrigin();
   const sshd = options.ssh ? await startSshd() : undefined;
@@ -60,7 +55,7 @@ export async function startRig(options: { ssh?: boolean; postCreate?: string[]; 
         prefix: 'demo',
         url: origin.url,
         agent: 'generic',
-        agentCommand: fakeAgentCommand(agentLog, options.agentExtra),
+        agentCommand: fakeAgentCommand({ log: agentLog, ...options.agent }),
         postCreate: options.postCreate ?? [],
       },
     ],
