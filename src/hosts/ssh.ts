@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import pLimit, { type LimitFunction } from 'p-limit';
-import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
+import type { Client, ClientChannel, ConnectConfig } from 'ssh2';
 import type { SshHostConfig } from '../core/config.js';
 import { AoError } from '../core/errors.js';
 import { shellLine } from '../core/shell.js';
@@ -161,7 +161,9 @@ export class SshHost implements Host {
       throw new AoError('config', `host "${this.name}": ${(error as Error).message}`, undefined, { permanent: true });
     }
     let rejectedKey: SeenHostKey | undefined;
-    const client = new Client();
+    // Loaded on first use: a CLI run on the local host alone never pays for it.
+    const { Client: SshClient } = await import('ssh2');
+    const client = new SshClient();
     const connectConfig: ConnectConfig = {
       host: config.address,
       port: config.port,

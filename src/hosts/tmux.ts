@@ -34,19 +34,35 @@ export interface CreateSessionOptions {
  * batched probe) and leaves a shell, so a human who attaches can look around
  * and `restore` can tell "agent exited" from "tmux gone".
  */
-const PANE_WRAPPER = `eval "$1"
+const PANE_WRAPPER = `(eval "$1")
 status=$?
 tmux set-option -p @ao_exit "$status" 2>/dev/null
 printf '\\n[agent exited with status %s]\\n' "$status"
 exec "\${SHELL:-/bin/sh}"`;
 
+/**
+ * Every pane of ours with its state and last lines, using two tmux client
+ * processes in all: one lists the sessions, one runs a display-message and a
+ * capture-pane per session as a single chained command.
+ */
 export const PROBE_ALL = `sock=$1; prefix=$2; history=$3
-tmux -u -L "$sock" list-panes -a -F '#{session_name}|#{pane_dead}|#{window_activity}|#{@ao_exit}|#{pane_current_command}' 2>/dev/null |
-while IFS='|' read -r name dead activity exit_status cmd; do
+rs=$(printf '\\036')
+names=$(tmux -u -L "$sock" list-sessions -F '#{session_name}' 2>/dev/null) || exit 0
+set --
+for name in $names; do
   case $name in "$prefix"*) ;; *) continue ;; esac
-  printf '\\036%s|%s|%s|%s|%s\\n' "$name" "$dead" "$activity" "$exit_status" "$cmd"
-  tmux -u -L "$sock" capture-pane -p -J -t "=$name:" -S "-$history" 2>/dev/null
+  set -- "$@" display-message -p -t "=$name:" "$rs#{session_name}|#{pane_dead}|#{window_activity}|#{@ao_exit}|#{pane_current_command}" ';' capture-pane -p -J -t "=$name:" -S "-$history" ';'
 done
+[ $# -gt 0 ] || exit 0
+if ! tmux -u -L "$sock" "$@" 2>/dev/null; then
+  # A session ended between the listing and the chain, which stops the chain: ask one by one.
+  for name in $names; do
+    case $name in "$prefix"*) ;; *) continue ;; esac
+    info=$(tmux -u -L "$sock" display-message -p -t "=$name:" "$rs#{session_name}|#{pane_dead}|#{window_activity}|#{@ao_exit}|#{pane_current_command}" 2>/dev/null) || continue
+    printf '%s\\n' "$info"
+    tmux -u -L "$sock" capture-pane -p -J -t "=$name:" -S "-$history" 2>/dev/null
+  done
+fi
 exit 0
 `;
 

@@ -1,0 +1,74 @@
+import { execFileSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalHost } from '../../src/hosts/local.js';
+import { SshHost } from '../../src/hosts/ssh.js';
+import { parseProbeOutput, TmuxRuntime } from '../../src/hosts/tmux.js';
+import { startSshd, type TestSshd } from '../support/sshd.js';
+
+let sshd: TestSshd;
+let ssh: SshHost;
+const socket = `ao-tmux-test-${process.pid}`;
+
+beforeAll(async () => {
+  sshd = await startSshd();
+  ssh = new SshHost(sshd.hostConfig());
+});
+afterAll(async () => {
+  await ssh?.close();
+  await sshd?.stop();
+  try {
+    execFileSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' });
+  } catch {
+    /* none */
+  }
+});
+
+describe.each([
+  ['local', () => new LocalHost()],
+  ['ssh', () => ssh],
+])('TmuxRuntime on a %s host', (kind, host) => {
+  const rt = () => new TmuxRuntime(host(), socket);
+  const prefix = `p${kind}-`;
+
+  it('probes every session of a prefix in one round trip, with unicode intact and others ignored', async () => {
+    await rt().create({ name: `${prefix}a`, cwd: '/tmp', command: `printf 'héllo ❯ ✓ | pipe\\n'; exec sleep 60` });
+    await rt().create({ name: `${prefix}b`, cwd: '/tmp', command: 'echo second; exit 4' });
+    await rt().create({ name: `other-${kind}`, cwd: '/tmp', command: 'exec sleep 60' });
+    await new Promise((r) => setTimeout(r, 600));
+    const probes = await rt().probeAll(prefix);
+    expect([...probes.keys()].sort()).toEqual([`${prefix}a`, `${prefix}b`]);
+    expect(probes.get(`${prefix}a`)).toMatchObject({ paneDead: false, agentExitStatus: undefined, lines: ['héllo ❯ ✓ | pipe'] });
+    expect(probes.get(`${prefix}a`)!.foreground).toMatch(/^(sh|sleep|dash|bash)$/);
+    expect(probes.get(`${prefix}a`)!.lastActivityAt).toBeGreaterThan(Date.now() - 60_000);
+    // The agent exited: its status is recorded and a shell remains.
+    expect(probes.get(`${prefix}b`)).toMatchObject({ agentExitStatus: 4 });
+    expect(probes.get(`${prefix}b`)!.lines).toContain('[agent exited with status 4]');
+  });
+
+  it('pastes text verbatim through a private buffer and confirms the change', async () => {
+    await rt().create({ name: `${prefix}cat`, cwd: '/tmp', command: 'exec cat' });
+    await new Promise((r) => setTimeout(r, 300));
+    const confirmed = await rt().paste(`${prefix}cat`, `it's "$(quoted)" \`x\` ✓`, true, 3000);
+    expect(confirmed).toBe(true);
+    const lines = await rt().capture(`${prefix}cat`);
+    expect(lines).toContain(`it's "$(quoted)" \`x\` ✓`);
+    // No buffer is left behind.
+    const buffers = (await host().exec(['tmux', '-L', socket, 'list-buffers', '-F', '#{buffer_name}'])).stdout;
+    expect(buffers).not.toMatch(/^ao-/m);
+  });
+
+  it('kills idempotently', async () => {
+    await rt().kill(`${prefix}a`);
+    expect(await rt().isAlive(`${prefix}a`)).toBe(false);
+    await expect(rt().kill(`${prefix}a`)).resolves.toBeUndefined();
+  });
+});
+
+describe('parseProbeOutput', () => {
+  it('keeps the last N lines without trailing blanks and splits the header on "|"', () => {
+    const out = '\u001eabc-1|0|1700000000|2|bash|with|pipes\nline 1\nline 2\n\n\n\u001eabc-2|1|1700000001||\n';
+    const probes = parseProbeOutput(out, 1);
+    expect(probes.get('abc-1')).toEqual({ name: 'abc-1', paneDead: false, foreground: 'bash|with|pipes', lastActivityAt: 1700000000000, agentExitStatus: 2, lines: ['line 2'] });
+    expect(probes.get('abc-2')).toMatchObject({ paneDead: true, foreground: '', agentExitStatus: undefined, lines: [] });
+  });
+});
