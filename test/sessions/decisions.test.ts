@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/core/config.js';
+import { cleanupReason } from '../../src/sessions/cleanup.js';
+import type { HostSnapshot } from '../../src/sessions/orchestrator.js';
+import { chooseHost } from '../../src/sessions/spawn.js';
+
+const config = parseConfig({
+  hosts: [
+    { name: 'a', local: true, capacity: 2, labels: ['gpu'] },
+    { name: 'b', address: 'b', user: 'u', privateKey: '/k', hostKey: 'SHA256:x', capacity: 4, labels: [] },
+    { name: 'c', address: 'c', user: 'u', privateKey: '/k', hostKey: 'SHA256:x', capacity: 4, labels: ['gpu'] },
+  ],
+  projects: [{ repo: 'acme/web' }, { repo: 'acme/ml', hostLabels: ['gpu'] }],
+});
+
+function snap(host: string, active: number, reachable = true, killed = 0): HostSnapshot {
+  const sessions = [
+    ...Array.from({ length: active }, (_, i) => ({ project: 'web', id: `web-${host}${i}`, meta: { status: 'working' } })),
+    ...Array.from({ length: killed }, (_, i) => ({ project: 'web', id: `web-k${host}${i}`, meta: { status: 'killed' } })),
+  ];
+  return { host, reachable, sessions, warnings: [], panes: new Map(), error: reachable ? undefined : 'connect ECONNREFUSED' };
+}
+
+describe('chooseHost', () => {
+  const [web, ml] = config.projects as [(typeof config.projects)[0], (typeof config.projects)[0]];
+  it.each([
+    ['least loaded by ratio', web, [snap('a', 1), snap('b', 1), snap('c', 3)], undefined, 'b'],
+    ['killed sessions do not count as load', web, [snap('a', 0, true, 9), snap('b', 1), snap('c', 1)], undefined, 'a'],
+    ['labels filter hosts', ml, [snap('a', 1), snap('b', 0), snap('c', 1)], undefined, 'c'],
+    ['full hosts are skipped', ml, [snap('a', 2), snap('b', 0), snap('c', 3)], undefined, 'c'],
+    ['unreachable hosts are skipped', web, [snap('a', 0, false), snap('b', 2), snap('c', 1)], undefined, 'c'],
+    ['a requested host is used', web, [snap('a', 0), snap('b', 3), snap('c', 0)], 'b', 'b'],
+  ])('%s', (_name, project, snapshots, requested, expected) => {
+    expect(chooseHost(config.hosts, snapshots, project, requested)).toBe(expected);
+  });
+
+  it.each([
+    ['no host has room', ml, [snap('a', 2), snap('b', 0), snap('c', 4)], undefined, /no runner host can take a session for ml \(labels: gpu\)/],
+    ['the requested host is down', web, [snap('a', 0), snap('b', 0, false), snap('c', 0)], 'b', /host "b" is unreachable: connect ECONNREFUSED/],
+    ['the requested host is full', web, [snap('a', 0), snap('b', 4), snap('c', 0)], 'b', /at capacity/],
+    ['the requested host is unknown', web, [snap('a', 0)], 'zz', /unknown host "zz"/],
+  ])('refuses when %s', (_name, project, snapshots, requested, error) => {
+    expect(() => chooseHost(config.hosts, snapshots, project, requested)).toThrow(error);
+  });
+});
+
+describe('cleanupReason', () => {
+  it.each([
+    ['dead runtime', { status: 'errored', hostReachable: true, activity: 'exited' }, 'runtime dead'],
+    ['merged', { status: 'merged', hostReachable: true, activity: 'ready' }, 'PR merged'],
+    ['merged PR evidence', { status: 'working', hostReachable: true, activity: 'active', prState: 'merged' as const }, 'PR merged'],
+    ['issue closed, no PR', { status: 'working', hostReachable: true, activity: 'idle', issueClosed: true }, 'issue closed'],
+    ['live with an open PR, even if the issue closed', { status: 'pr_open', hostReachable: true, activity: 'active', prState: 'open' as const, issueClosed: true }, undefined],
+    ['unreachable host', { status: 'errored', hostReachable: false, activity: null }, undefined],
+    ['already killed', { status: 'killed', hostReachable: true, activity: null }, undefined],
+    ['working', { status: 'working', hostReachable: true, activity: 'active' }, undefined],
+    ['stuck but alive', { status: 'stuck', hostReachable: true, activity: 'idle' }, undefined],
+  ])('%s -> %s', (_name, view, reason) => {
+    expect(cleanupReason(view)).toBe(reason);
+  });
+});
