@@ -39,7 +39,14 @@ export function loadConfig(explicit?: string, env: NodeJS.ProcessEnv = process.e
     if (isLocalPath(project.url)) project.url = path.resolve(base, project.url.replace(/^file:\/\//, ''));
   }
   for (const host of config.hosts) {
-    if ('privateKey' in host && !host.privateKey.startsWith('~')) host.privateKey = path.resolve(base, host.privateKey);
+    if (!('privateKey' in host)) continue;
+    // "$NAME" takes the key's path from the environment (the Action writes the key to a temp file).
+    const fromEnv = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(host.privateKey);
+    if (fromEnv) {
+      const value = env[fromEnv[1]!];
+      if (!value) throw new AoError('config', `hosts (${host.name}).privateKey refers to $${fromEnv[1]}, which is not set`, `set ${fromEnv[1]} to the path of the private key file`);
+      host.privateKey = value;
+    } else if (!host.privateKey.startsWith('~')) host.privateKey = path.resolve(base, host.privateKey);
   }
   return { config, source: file };
 }
