@@ -61,6 +61,17 @@ function tail(table: string, list: SessionList): string {
   return `${body}${notes.length ? `\n${notes.map((n) => `warning: ${n}`).join('\n')}` : ''}\n`;
 }
 
+/** Run a program on this terminal; a missing program is a clear error, not a crash. */
+function runInteractive(file: string, args: string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    spawnProcess(file, args, { stdio: 'inherit' })
+      .on('error', (error: NodeJS.ErrnoException) =>
+        reject(new AoError('failed', `cannot run ${file}: ${error.code === 'ENOENT' ? 'not installed' : error.message}`, `install ${file}, or use --print`)),
+      )
+      .on('exit', (code) => resolve(code ?? 1));
+  });
+}
+
 export function registerSessionCommands(program: Command, ctx: CliContext): void {
   const orchestrator = (json = false) =>
     new Orchestrator(ctx.pool().config, ctx.pool(), {
@@ -224,14 +235,13 @@ export function registerSessionCommands(program: Command, ctx: CliContext): void
       }
       if (targets.length === 1) {
         const [file, ...args] = targets[0]!.argv;
-        const code = await new Promise<number>((resolve) => spawnProcess(file!, args, { stdio: 'inherit' }).on('exit', (c) => resolve(c ?? 1)));
-        process.exitCode = code;
+        process.exitCode = await runInteractive(file!, args);
         return;
       }
       // Several: one window each in the current tmux, or in a new local tmux session.
       const inTmux = Boolean(process.env.TMUX);
       const group = `ao-open-${Date.now()}`;
-      const tmux = (...args: string[]) => new Promise<number>((resolve) => spawnProcess('tmux', args, { stdio: 'inherit' }).on('exit', (c) => resolve(c ?? 1)));
+      const tmux = (...args: string[]) => runInteractive('tmux', args);
       for (const [i, t] of targets.entries()) {
         if (inTmux) await tmux('new-window', '-n', t.id, t.command);
         else if (i === 0) await tmux('new-session', '-d', '-s', group, '-n', t.id, t.command);

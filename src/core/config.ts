@@ -136,6 +136,9 @@ export function parseConfig(raw: unknown, source = 'agent-orchestrator.yaml'): C
 
   const projects: ProjectConfig[] = parsed.projects.map((p) => {
     const repoName = p.repo.split('/')[1]!;
+    if (!p.name && !PROJECT_NAME_PATTERN.test(repoName)) {
+      problems.push(`projects (${p.repo}): the repo name "${repoName}" cannot be a project name (it must start with a letter or digit); set "name"`);
+    }
     const problem = branchNameProblem(p.baseBranch);
     if (problem) problems.push(`projects (${p.repo}).baseBranch: it ${problem}`);
     return {

@@ -33,6 +33,9 @@ export function describeKey(keyBlob: Buffer): SeenHostKey {
 export function pinnedFingerprints(pin: string): string[] {
   const fingerprints: string[] = [];
   for (const line of pin.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'))) {
+    if (line.startsWith('@')) {
+      throw new Error(`host key pin ${JSON.stringify(line.slice(0, 40))} is a @revoked or @cert-authority marker line, not a key to trust`);
+    }
     if (line.startsWith('SHA256:')) {
       fingerprints.push(line.replace(/=+$/, ''));
       continue;

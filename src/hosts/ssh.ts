@@ -182,7 +182,11 @@ export class SshHost implements Host {
       },
     };
     return new Promise<Client>((resolve, reject) => {
+      let settled = false;
       const onError = (error: Error & { level?: string }) => {
+        // ssh2 can emit more than one error for one failed handshake; only the first counts.
+        if (settled) return;
+        settled = true;
         client.removeAllListeners('ready');
         client.end();
         if (rejectedKey) {
@@ -207,9 +211,16 @@ export class SshHost implements Host {
           ),
         );
       };
-      client.once('error', onError);
+      client.on('error', onError);
       client.once('ready', () => {
+        if (settled) return;
+        settled = true;
         client.off('error', onError);
+        if (this.closed) {
+          client.end();
+          reject(new AoError('host', `host "${this.name}" was closed while connecting`));
+          return;
+        }
         this.connectCount++;
         this.client = client;
         client.on('error', () => {

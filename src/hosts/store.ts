@@ -40,7 +40,8 @@ n=\${n:-0}
 while :; do
   n=$((n + 1))
   if mkdir "$ids/$n" 2>/dev/null; then echo "$n"; exit 0; fi
-  [ -d "$ids" ] || exit 1
+  # Taken is fine (try the next); any other failure (permissions, full disk) is not.
+  [ -d "$ids/$n" ] || { echo "cannot create $ids/$n" >&2; exit 1; }
 done
 `;
 
@@ -63,11 +64,17 @@ const LOCK_LOOP = `mkdir -p "\${lock%/*}" || exit 1
 start=$(date +%s)
 while ! mkdir "$lock" 2>/dev/null; do
   now=$(date +%s)
-  born=$(cut -d ' ' -f 2 "$lock/owner" 2>/dev/null)
-  [ -n "$born" ] || born=$(date -r "$lock" +%s 2>/dev/null) || born=$now
+  seen=$(cat "$lock/owner" 2>/dev/null)
+  born=\${seen#* }
+  [ -n "$seen" ] || born=$(date -r "$lock" +%s 2>/dev/null) || born=$now
   if [ $((now - born)) -gt "$stale" ]; then
-    # A lock this old belongs to a process that died mid-update: break it.
-    mv "$lock" "$lock.stale.$$" 2>/dev/null && rm -rf "$lock.stale.$$"
+    # A lock this old belongs to a process that died mid-update: break it, but only
+    # if what we moved is the lock we judged (another waiter may have broken it and locked anew).
+    if mv "$lock" "$lock.stale.$$" 2>/dev/null; then
+      if [ "$(cat "$lock.stale.$$/owner" 2>/dev/null)" = "$seen" ]; then rm -rf "$lock.stale.$$"
+      elif [ ! -e "$lock" ]; then mv "$lock.stale.$$" "$lock" 2>/dev/null || rm -rf "$lock.stale.$$"
+      else rm -rf "$lock.stale.$$"; fi
+    fi
     continue
   fi
   if [ $((now - start)) -ge "$wait" ]; then
@@ -114,6 +121,11 @@ exit $status
 const UNLOCK = `${ROOT_PRELUDE}
 lock=$root/$1; token=$2
 case $(cat "$lock/owner" 2>/dev/null) in "$token "*) rm -rf "$lock" ;; esac
+`;
+
+const HEARTBEAT = `${ROOT_PRELUDE}
+lock=$root/$1; token=$2
+case $(cat "$lock/owner" 2>/dev/null) in "$token "*) echo "$token $(date +%s)" > "$lock/owner" ;; esac
 `;
 
 const APPEND_EVENTS = `${ROOT_PRELUDE}
@@ -315,9 +327,14 @@ export class SessionStore {
       const result = await this.acquire(ACQUIRE, [this.root, lock, token, String(this.staleSec)], waitSec);
       if (result.code === 75) throw new AoError('conflict', `session ${id} is busy (${purpose}): ${result.stderr.trim()}`, 'retry in a moment');
       if (result.code !== 0) throw new AoError('host', `locking session ${id} on host "${this.host.name}" failed: ${result.stderr.trim()}`);
+      // A lock held longer than the stale limit (a send waiting for a busy agent) is kept fresh, so no one breaks it.
+      const heartbeat = setInterval(() => {
+        execScript(this.host, HEARTBEAT, [this.root, lock, token]).catch(() => undefined);
+      }, Math.max(1000, (this.staleSec * 1000) / 3));
       try {
         return await fn();
       } finally {
+        clearInterval(heartbeat);
         await this.unlock(lock, token);
       }
     } finally {

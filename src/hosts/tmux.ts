@@ -47,7 +47,12 @@ exec "\${SHELL:-/bin/sh}"`;
  */
 export const PROBE_ALL = `sock=$1; prefix=$2; history=$3
 rs=$(printf '\\036')
-names=$(tmux -u -L "$sock" list-sessions -F '#{session_name}' 2>/dev/null) || exit 0
+if ! names=$(tmux -u -L "$sock" list-sessions -F '#{session_name}' 2>&1); then
+  # No server (or no socket yet) means no sessions; any other failure is not evidence of anything.
+  case $names in *"no server running"*|*"error connecting to"*|*"No such file or directory"*) exit 0 ;; esac
+  printf 'tmux failed: %s\\n' "$names" >&2
+  exit 3
+fi
 set --
 for name in $names; do
   case $name in "$prefix"*) ;; *) continue ;; esac

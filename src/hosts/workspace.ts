@@ -14,7 +14,7 @@ if command -v flock >/dev/null 2>&1; then flock 9; fi
 const ENSURE_MIRROR = `if [ ! -d "$mirror" ]; then
   mkdir -p "\${mirror%/*}" || exit 1
   tmp="$mirror.clone.$$"
-  if git clone --quiet --bare "$url" "$tmp" && git -C "$tmp" config remote.origin.fetch '+refs/heads/*:refs/remotes/origin/*'; then
+  if git clone --quiet --bare -- "$url" "$tmp" && git -C "$tmp" config remote.origin.fetch '+refs/heads/*:refs/remotes/origin/*'; then
     mv "$tmp" "$mirror"
   else
     rm -rf "$tmp"; echo "cloning $url failed" >&2; exit 10
@@ -44,7 +44,13 @@ ${MIRROR_LOCK}
 if [ -d "$wt" ] && git -C "$wt" rev-parse --is-inside-work-tree >/dev/null 2>&1; then echo "worktree=present"; exit 0; fi
 ${ENSURE_MIRROR}
 git -C "$mirror" worktree prune
-rm -rf "$wt"; mkdir -p "\${wt%/*}" || exit 1
+if [ -e "$wt" ]; then
+  # Something is there but git cannot use it: keep it aside, never delete it.
+  aside="$wt.orphan.$(date +%s)"
+  mv "$wt" "$aside" || exit 1
+  echo "aside=$aside"
+fi
+mkdir -p "\${wt%/*}" || exit 1
 if git -C "$mirror" show-ref --verify --quiet "refs/heads/$branch"; then
   git -C "$mirror" worktree add --quiet "$wt" "$branch" || exit 15
 elif git -C "$mirror" show-ref --verify --quiet "refs/remotes/origin/$branch"; then
@@ -74,31 +80,52 @@ exit 0
  */
 const SAVE_WORK = `wt=$1; ref=$2; id=$3
 [ -d "$wt" ] || { echo "state=gone"; exit 0; }
-cd "$wt" || exit 1
-head=$(git rev-parse --verify --quiet HEAD) || { echo "state=clean"; exit 0; }
-dirty=$(git status --porcelain --untracked-files=all | wc -l | tr -d ' ')
-unpushed=$(git rev-list HEAD --not --remotes=origin | wc -l | tr -d ' ')
+cd "$wt" || { echo "state=failed"; echo "cannot enter $wt" >&2; exit 20; }
+# Any git failure below means "could not tell": never report clean then.
+git rev-parse --git-dir >/dev/null 2>&1 || { echo "state=failed"; echo "$wt is not a usable git worktree (its repository may be missing)" >&2; exit 20; }
+if ! head=$(git rev-parse --verify --quiet HEAD); then
+  # An unborn branch (no commit yet) is only clean when the tree is empty too.
+  git symbolic-ref -q HEAD >/dev/null || { echo "state=failed"; echo "cannot read HEAD" >&2; exit 20; }
+fi
+status_file=$(mktemp) || exit 1
+if ! git status --porcelain --untracked-files=all > "$status_file"; then rm -f "$status_file"; echo "state=failed"; echo "git status failed" >&2; exit 20; fi
+dirty=$(wc -l < "$status_file" | tr -d ' '); rm -f "$status_file"
+unpushed=0
+if [ -n "$head" ]; then
+  list=$(git rev-list HEAD --not --remotes=origin) || { echo "state=failed"; echo "git rev-list failed" >&2; exit 20; }
+  [ -n "$list" ] && unpushed=$(printf '%s\\n' "$list" | wc -l | tr -d ' ')
+fi
 if [ "$dirty" = 0 ] && [ "$unpushed" = 0 ]; then echo "state=clean"; exit 0; fi
 commit=$head
+name=$(git config user.name || echo agent-orchestrator)
+email=$(git config user.email || echo agent-orchestrator@localhost)
 if [ "$dirty" != 0 ]; then
   index=$(mktemp) || exit 1
   cp "$(git rev-parse --git-path index)" "$index" 2>/dev/null
-  name=$(git config user.name || echo agent-orchestrator)
-  email=$(git config user.email || echo agent-orchestrator@localhost)
+  parent=\${head:+-p $head}
   if GIT_INDEX_FILE=$index git add -A && tree=$(GIT_INDEX_FILE=$index git write-tree) &&
-     commit=$(git -c user.name="$name" -c user.email="$email" commit-tree "$tree" -p "$head" -m "ao: uncommitted work of $id, saved before kill"); then
+     commit=$(git -c user.name="$name" -c user.email="$email" commit-tree "$tree" $parent -m "ao: uncommitted work of $id, saved before kill"); then
     rm -f "$index"
   else
     rm -f "$index"; echo "state=failed"; echo "recording uncommitted changes failed" >&2; exit 20
   fi
 fi
+# An earlier backup of this session (killed, restored, killed again) is kept as a parent, never overwritten.
+old=$(git ls-remote origin "$ref" | cut -f 1)
+if [ -n "$old" ] && [ "$old" != "$commit" ]; then
+  git fetch --quiet origin "$ref" || { echo "state=failed"; echo "fetching the earlier backup $ref failed" >&2; exit 21; }
+  if ! git merge-base --is-ancestor "$old" "$commit"; then
+    commit=$(git -c user.name="$name" -c user.email="$email" commit-tree "$commit^{tree}" -p "$commit" -p "$old" -m "ao: backup of $id, keeping the earlier backup") || { echo "state=failed"; exit 21; }
+  fi
+fi
 echo "dirty=$dirty"
 echo "unpushed=$unpushed"
 echo "commit=$commit"
-if git push --quiet --force origin "$commit:$ref" 2>&1 >/dev/null | tail -n 3 >&2; [ "$(git ls-remote origin "$ref" | cut -f 1)" = "$commit" ]; then
-  echo "state=saved"
+git push --quiet origin "$commit:$ref" >/dev/null 2>"$wt.push-err.$$"
+if [ "$(git ls-remote origin "$ref" | cut -f 1)" = "$commit" ]; then
+  rm -f "$wt.push-err.$$"; echo "state=saved"
 else
-  echo "state=failed"; exit 21
+  tail -n 3 "$wt.push-err.$$" >&2; rm -f "$wt.push-err.$$"; echo "state=failed"; exit 21
 fi
 `;
 

@@ -24,7 +24,7 @@ export interface CleanupResult {
  * PR-merged and issue-closed evidence comes from the GitHub side when present.
  */
 export function cleanupReason(view: { status: string; hostReachable: boolean; activity: string | null; prState?: 'open' | 'merged' | 'closed' | null; issueClosed?: boolean }): string | undefined {
-  if (view.status === 'killed') return undefined;
+  if (view.status === 'killed' || view.status === 'spawning') return undefined;
   if (!view.hostReachable) return undefined; // uncertain evidence is not death
   if (view.status === 'merged' || view.prState === 'merged') return 'PR merged';
   const alive = view.activity !== null && view.activity !== 'exited';

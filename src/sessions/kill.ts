@@ -1,3 +1,4 @@
+import type { ProjectConfig } from '../core/config.js';
 import { AoError } from '../core/errors.js';
 import type { Orchestrator } from './orchestrator.js';
 
@@ -36,8 +37,21 @@ export async function killSession(orch: Orchestrator, id: string, options: KillO
     return { id, host, killed: false, alreadyKilled: true, backupRef: meta.backupRef || null, backupCommit: null, discardedUnsavedWork: false, message: `session ${id} is already killed; nothing to do` };
   }
   const store = orch.store(host);
+  // One kill at a time per session (cleanup and a person may race).
+  return store.withLock(project.name, id, 'kill', async () => {
+    const current = await store.read(project.name, id);
+    if (current?.status === 'killed') {
+      return { id, host, killed: false, alreadyKilled: true, backupRef: current.backupRef || null, backupCommit: null, discardedUnsavedWork: false, message: `session ${id} is already killed; nothing to do` };
+    }
+    return killLocked(orch, host, project, id, current ?? meta, options);
+  });
+}
+
+async function killLocked(orch: Orchestrator, host: string, project: ProjectConfig, id: string, meta: Record<string, string>, options: KillOptions): Promise<KillResult> {
+  const store = orch.store(host);
+  // Paths come from the configuration, never from the (hand-editable) record: kill deletes what they name.
   const paths = await orch.paths(host, project, id);
-  const worktree = meta.worktree || paths.worktree;
+  const worktree = paths.worktree;
 
   // Stop the agent first, so nothing changes the tree while it is saved.
   await orch.runtime(host).kill(meta.tmuxName!);
@@ -68,7 +82,7 @@ export async function killSession(orch: Orchestrator, id: string, options: KillO
       activity: 'exited',
       killedAt: now,
       killReason: options.reason ?? 'killed by command',
-      backupRef: saved.state === 'saved' ? saved.ref : meta.backupRef,
+      ...(saved.state === 'saved' ? { backupRef: saved.ref } : {}),
       statusReason: undefined,
     },
     [{ type: 'killed', session: id, actor: orch.actor, reason: options.reason ?? 'killed by command', backupRef: saved.ref, backupCommit: saved.commit, discardedUnsavedWork: discarded }],

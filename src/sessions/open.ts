@@ -31,7 +31,8 @@ export async function attachTargets(orch: Orchestrator, what: string): Promise<A
     const tmux = ['tmux', '-L', orch.tmuxSocket, 'attach-session', '-t', `=${v.tmuxName}`];
     const argv = isLocalHostConfig(cfg)
       ? tmux
-      : ['ssh', '-t', '-p', String(cfg.port), '-i', cfg.privateKey, `${cfg.user}@${cfg.address}`, shellLine(tmux)];
+      : // Never trust on first use here either: ssh must already know the host's key.
+        ['ssh', '-t', '-o', 'StrictHostKeyChecking=yes', '-p', String(cfg.port), '-i', cfg.privateKey, `${cfg.user}@${cfg.address}`, shellLine(tmux)];
     return { id: v.id, host: v.host, argv, command: shellLine(argv) };
   });
 }

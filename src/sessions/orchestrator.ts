@@ -27,11 +27,11 @@ export interface LocatedSession {
 
 const SNAPSHOT = `( set -- "$1" "$2"
 ${READ_ALL}
-)
+) || exit 1
 printf '\\035\\n'
 ( set -- "$3" "$4" "$5"
 ${PROBE_ALL}
-)
+) || exit 2
 `;
 
 export const PANE_HISTORY_LINES = 40;

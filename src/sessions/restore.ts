@@ -37,7 +37,8 @@ export async function restoreSession(orch: Orchestrator, id: string, options: { 
   }
   const adapter = getAdapter(meta.agent ?? project.agent);
   const paths = await orch.paths(host, project, id);
-  const worktreePath = meta.worktree || paths.worktree;
+  // From the configuration, not the hand-editable record.
+  const worktreePath = paths.worktree;
 
   orch.progress(`${id}: checking the worktree on ${host}`);
   const worktree = await orch.workspace(host).restore({ mirror: paths.mirror, url: project.url, worktree: worktreePath, branch: meta.branch! });

@@ -188,9 +188,14 @@ export async function spawnSession(orch: Orchestrator, request: SpawnRequest): P
     }
 
     step = 'finalize';
-    await store.patch(project.name, id, { status: 'working', activity: 'active' }, [
-      { type: 'spawned', session: id, actor: orch.actor, host: hostName, branch, agent: adapter.name, issue: request.issue?.number, prompt },
-    ]);
+    await store.update(project.name, id, (current) => {
+      // Someone killed it meanwhile: their decision stands.
+      if (current.status !== 'spawning') throw new AoError('conflict', `session ${id} became ${current.status} while it was being spawned`);
+      return {
+        meta: { ...current, status: 'working', activity: 'active', updatedAt: new Date().toISOString() },
+        events: [{ type: 'spawned', session: id, actor: orch.actor, host: hostName, branch, agent: adapter.name, issue: request.issue?.number, prompt }],
+      };
+    });
     orch.progress(`${id}: ready`);
     return {
       id,
@@ -229,10 +234,12 @@ async function rollback(
   made: Record<string, boolean>,
   issue?: number,
 ): Promise<void> {
+  let clean = true;
   const attempt = async (what: string, fn: () => Promise<unknown>) => {
     try {
       await fn();
     } catch (error) {
+      clean = false;
       orch.log.error({ session: id, what }, `rollback step failed: ${String(error)}`);
     }
   };
@@ -243,23 +250,32 @@ async function rollback(
   if (made.prompt && paths) await attempt('prompt', () => run(orch.pool.host(hostName), ['rm', '-f', paths.prompt]));
   if (made.record) await attempt('record', () => orch.store(hostName).removeRecord(project.name, id, n));
   const arbiter = orch.pool.names()[0]!;
-  if (made.number) await attempt('id', () => orch.store(arbiter).releaseNumber(project.name, n));
+  // A number is only given back when nothing of the session is left; else the next spawn would trip over the leftovers.
+  if (made.number && clean) await attempt('id', () => orch.store(arbiter).releaseNumber(project.name, n));
   if (made.claim && issue !== undefined) await attempt('claim', () => orch.store(arbiter).releaseIssue(project.name, issue, id));
 }
 
-/** Claim an issue for a session; returns the session that holds the claim. A claim held by an ended session is taken over. */
+/**
+ * Claim an issue for a session; returns the session that holds the claim.
+ * A claim is only taken over when its holder's record shows it ended, or
+ * when no record appears for it on any host (its spawner died).
+ */
 async function claimIssue(orch: Orchestrator, arbiter: string, project: string, issue: number, id: string, snapshots: HostSnapshot[]): Promise<string> {
   const store = orch.store(arbiter);
   for (let attempt = 0; attempt < 3; attempt++) {
     const holder = await store.claimIssue(project, issue, id);
     if (holder === id) return id;
-    const fresh = await orch.snapshotAll().catch(() => snapshots);
-    const record = fresh.flatMap((s) => s.sessions).find((r) => r.id === holder);
+    // The holder may be mid-spawn, with its record not written yet: give it a few seconds.
+    let record: { meta: Record<string, string> } | undefined;
+    let fresh = snapshots;
+    for (let wait = 0; wait < 10 && !record; wait++) {
+      if (wait > 0) await new Promise((r) => setTimeout(r, 500));
+      fresh = await orch.snapshotAll();
+      record = fresh.flatMap((s) => s.sessions).find((r) => r.id === holder);
+    }
     if (record && active(record.meta.status)) return holder;
-    // Spawning sessions have a claim before their record exists: give them a moment.
-    if (!record && attempt === 0) {
-      await new Promise((r) => setTimeout(r, 500));
-      continue;
+    if (!record && fresh.some((s) => !s.reachable)) {
+      throw new AoError('conflict', `issue #${issue} is claimed by ${holder || 'an unknown session'}, which may be on an unreachable host`, 'check the hosts with `ao doctor`, or pass --force');
     }
     await store.releaseIssue(project, issue, holder);
   }

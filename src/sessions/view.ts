@@ -78,9 +78,11 @@ export function buildView(orch: Orchestrator, snapshot: HostSnapshot, meta: Reco
   const current: SessionStatus = meta.status && isSessionStatus(meta.status) ? meta.status : 'working';
   const terminal = current === 'killed' || current === 'merged';
   const pane = meta.tmuxName ? snapshot.panes.get(meta.tmuxName) : undefined;
+  // Only names of this deployment were probed; anything else is not evidence of death.
+  const probed = Boolean(meta.tmuxName?.startsWith(`${orch.hash12}-`));
   const observation: Observation = terminal
     ? { activity: null, runtime: 'gone', lastActivityAt: null, paneLines: [] }
-    : observe(orch, meta.agent ?? 'generic', pane, snapshot.reachable, now);
+    : observe(orch, meta.agent ?? 'generic', pane, snapshot.reachable && probed, now);
   const derived = terminal
     ? { status: current, reason: meta.statusReason }
     : deriveStatus({
@@ -88,6 +90,7 @@ export function buildView(orch: Orchestrator, snapshot: HostSnapshot, meta: Reco
         runtime: observation.runtime,
         activity: observation.activity ?? undefined,
         quietMs: observation.lastActivityAt ? now - observation.lastActivityAt : undefined,
+        ageMs: meta.createdAt ? now - Date.parse(meta.createdAt) : undefined,
         stuckAfterSec: orch.config.defaults.stuckAfterSec,
       });
   const lastActivityAt = observation.lastActivityAt ? new Date(observation.lastActivityAt).toISOString() : (meta.lastActivityAt ?? null);

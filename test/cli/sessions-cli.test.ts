@@ -75,7 +75,7 @@ describe('ao session commands', () => {
     const s = JSON.parse((await ao('spawn', 'demo', '--prompt', 'to open', '--host', 'ssh1', '--json')).stdout);
     const printed = await ao('open', s.id, '--print');
     expect(printed.code).toBe(0);
-    expect(printed.stdout).toContain(`ssh -t -p ${rig.sshd!.port}`);
+    expect(printed.stdout).toMatch(new RegExp(`^ssh -t -o StrictHostKeyChecking\\\\?=yes -p ${rig.sshd!.port} `));
     expect(printed.stdout).toContain(`attach-session -t`);
     expect(printed.stdout).toContain(s.tmuxName);
   });

@@ -28,6 +28,8 @@ describe('deriveStatus', () => {
     ['plain open PR', { pr: pr() }, 'pr_open'],
     ['closed unmerged PR falls back to the agent', { pr: pr({ state: 'closed' }) }, 'working'],
     ['spawning until the agent shows up', { current: 'spawning', activity: undefined }, 'spawning'],
+    ['spawning with no tmux yet (cloning) is not dead', { current: 'spawning', runtime: 'gone', activity: undefined, ageMs: 60_000 }, 'spawning'],
+    ['spawning with no tmux long past the grace -> errored', { current: 'spawning', runtime: 'gone', activity: undefined, ageMs: 2 * 3600_000 }, 'errored'],
     ['idle past the stuck threshold -> stuck', { activity: 'idle', quietMs: 601_000 }, 'stuck', /no progress/],
     ['blocked past the threshold -> stuck', { activity: 'blocked', quietMs: 700_000 }, 'stuck'],
     ['idle but not long enough -> working', { activity: 'idle', quietMs: 400_000 }, 'working'],

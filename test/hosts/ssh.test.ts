@@ -110,6 +110,28 @@ describe('SshHost against a real sshd on loopback', () => {
     }
   });
 
+  it('fails cleanly (no uncaught error) against a server that never completes the handshake', async () => {
+    const net = await import('node:net');
+    const silent = net.createServer(() => {
+      /* accept and say nothing */
+    });
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+    const port = (silent.address() as import('node:net').AddressInfo).port;
+    const uncaught: unknown[] = [];
+    const onUncaught = (e: unknown) => uncaught.push(e);
+    process.on('uncaughtException', onUncaught);
+    const mute = new SshHost(sshd.hostConfig({ name: 'mute', port, connectTimeoutMs: 500 }), { connectAttempts: 1 });
+    try {
+      await expect(mute.exec(['true'])).rejects.toThrow(/cannot connect to host "mute"/);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(uncaught).toEqual([]);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+      await mute.close();
+      silent.close();
+    }
+  });
+
   it('reports an unreachable host clearly', async () => {
     const down = new SshHost(sshd.hostConfig({ name: 'down', port: 1 }), { connectAttempts: 1 });
     await expect(down.exec(['true'])).rejects.toThrow(/cannot connect to host "down"/);

@@ -69,6 +69,37 @@ describe('kill', () => {
   });
 });
 
+describe('kill keeps every backup, and never deletes work it cannot read', () => {
+  it('a second kill after a restore keeps the first backup reachable', async () => {
+    const s = await spawnSession(rig.orch, { project: 'demo', prompt: 'twice', host: 'local' });
+    writeFileSync(path.join(s.worktree, 'first.txt'), 'first\n');
+    const first = await killSession(rig.orch, s.id);
+    await restoreSession(rig.orch, s.id);
+    writeFileSync(path.join(s.worktree, 'second.txt'), 'second\n');
+    const second = await killSession(rig.orch, s.id);
+    expect(second.backupRef).toBe(first.backupRef);
+    const tip = git(rig.origin.url, 'rev-parse', second.backupRef!);
+    expect(git(rig.origin.url, 'merge-base', '--is-ancestor', first.backupCommit!, tip)).toBe('');
+    expect(git(rig.origin.url, 'show', `${first.backupCommit}:first.txt`)).toBe('first');
+    expect(git(rig.origin.url, 'show', `${tip}:second.txt`)).toBe('second');
+  });
+
+  it('refuses to kill when git cannot read the worktree, and keeps the files', async () => {
+    const s = await spawnSession(rig.orch, { project: 'demo', prompt: 'broken repo', host: 'local' });
+    writeFileSync(path.join(s.worktree, 'precious.txt'), 'precious\n');
+    const mirror = path.join(rig.dir, 'local-data/test/repos/acme/demo-app.git');
+    execFileSync('mv', [mirror, `${mirror}.away`]);
+    try {
+      await expect(killSession(rig.orch, s.id)).rejects.toThrow(/could not be saved.*not a usable git worktree/s);
+      expect(existsSync(path.join(s.worktree, 'precious.txt'))).toBe(true);
+    } finally {
+      execFileSync('mv', [`${mirror}.away`, mirror]);
+    }
+    const killed = await killSession(rig.orch, s.id);
+    expect(killed.backupRef).toBe(`refs/ao/backup/${s.id}`);
+  });
+});
+
 describe('cleanup', () => {
   it('--dry-run changes nothing; cleanup kills only the dead session', async () => {
     const alive = await spawnSession(rig.orch, { project: 'demo', prompt: 'stay alive', host: 'local' });
