@@ -4,9 +4,11 @@
  * same on the local machine and over SSH.
  */
 
+import type { Readable } from 'node:stream';
+
 export interface ExecOptions {
-  /** Text (or bytes) written to the command's stdin, then stdin is closed. */
-  stdin?: string | Buffer;
+  /** Written to the command's stdin, then stdin is closed. A stream is piped as it arrives (with backpressure). */
+  stdin?: string | Buffer | Readable;
   /** Kill the command after this long; the result then has timedOut: true. Default 60 s. */
   timeoutMs?: number;
   /** Working directory (absolute, or relative to the user's home). */

@@ -12,9 +12,10 @@ export class LocalHost implements Host {
     const [file, ...args] = argv;
     if (!file) throw new Error('exec: empty argv');
     const cwd = options.cwd ? path.resolve(os.homedir(), options.cwd) : os.homedir();
-    const result = await execa(file, args, {
+    const streamed = options.stdin !== undefined && typeof options.stdin !== 'string' && !Buffer.isBuffer(options.stdin) ? options.stdin : undefined;
+    const child = execa(file, args, {
       cwd,
-      input: options.stdin ?? '',
+      ...(streamed ? { stdin: 'pipe' as const } : { input: (options.stdin as string | Buffer | undefined) ?? '' }),
       timeout: options.timeoutMs ?? 60_000,
       reject: false,
       stripFinalNewline: false,
@@ -22,6 +23,12 @@ export class LocalHost implements Host {
       // Same starting point as an SSH login: commands resolve paths from $HOME.
       env: { HOME: os.homedir() },
     });
+    if (streamed) {
+      streamed.on('error', (error) => child.stdin?.destroy(error));
+      child.stdin?.on('error', () => undefined); // the command may exit before reading it all
+      streamed.pipe(child.stdin!);
+    }
+    const result = await child;
     return {
       stdout: String(result.stdout ?? ''),
       stderr: result.failed && result.code === 'ENOENT' ? `${file}: command not found` : String(result.stderr ?? ''),

@@ -112,7 +112,11 @@ export class SshHost implements Host {
           signal = exitSignal ? (exitSignal.startsWith('SIG') ? exitSignal : `SIG${exitSignal}`) : null;
         });
         stream.on('close', finish);
-        stream.end(options.stdin ?? '');
+        const input = options.stdin;
+        if (input !== undefined && typeof input !== 'string' && !Buffer.isBuffer(input)) {
+          input.on('error', () => stream.close());
+          input.pipe(stream);
+        } else stream.end(input ?? '');
       });
     });
   }

@@ -58,6 +58,24 @@ describe('ao session commands', () => {
     expect(result.stdout).toMatch(new RegExp(`${id}\\s+working\\s+-\\s+-\\s+-\\s+-\\s+(active|ready|idle)\\s+\\S+\\s+ao/`));
   });
 
+  it('status --watch refreshes until interrupted, one JSON document per refresh', async () => {
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, [path.join(import.meta.dirname, '../../bin/ao.js'), 'status', '--watch', '--interval', '0.3', '--json'], {
+      env: { ...process.env, AO_FROM_SOURCE: '1', AO_CONFIG: configPath },
+    });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    const deadline = Date.now() + 30_000;
+    while ((out.match(/^\}$/gm) ?? []).length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    child.kill('SIGINT');
+    const docs = out
+      .split(/\n(?=\{)/)
+      .filter((d) => d.trim().endsWith('}'))
+      .map((d) => JSON.parse(d));
+    expect(docs.length).toBeGreaterThanOrEqual(3);
+    for (const doc of docs) expect(doc.sessions.map((s: { id: string }) => s.id)).toContain(id);
+  });
+
   it('send and kill work from the CLI', async () => {
     const sent = await ao('send', id, 'hello', 'from', 'the', 'cli');
     expect(sent.code).toBe(0);

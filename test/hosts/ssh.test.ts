@@ -34,6 +34,24 @@ describe('SshHost against a real sshd on loopback', () => {
     expect(result.stdout).toBe(input);
   });
 
+  it('streams a large stdin from a Node stream, with backpressure', async () => {
+    const { Readable } = await import('node:stream');
+    const { createHash } = await import('node:crypto');
+    const chunk = Buffer.alloc(64 * 1024, 'x');
+    const total = 160; // 10 MiB
+    let sent = 0;
+    const source = new Readable({
+      read() {
+        this.push(sent++ < total ? chunk : null);
+      },
+    });
+    const expected = createHash('sha256');
+    for (let i = 0; i < total; i++) expected.update(chunk);
+    const result = await host.exec(['sha256sum'], { stdin: source, timeoutMs: 60_000 });
+    expect(result.code).toBe(0);
+    expect(result.stdout.split(' ')[0]).toBe(expected.digest('hex'));
+  });
+
   it('runs in the given working directory', async () => {
     const result = await host.exec(['pwd'], { cwd: '/tmp' });
     expect(result.stdout.trim()).toBe('/tmp');
