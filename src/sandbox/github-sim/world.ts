@@ -392,18 +392,17 @@ export class World {
     return this.state.permissionOf(repo, login) !== 'none';
   }
 
-  async createIssue(repo: SimRepo, actor: string, input: IssueInput): Promise<SimIssue> {
-    if (!input.title) throw missingField('Issue', 'title');
-    for (const login of input.assignees ?? []) if (!this.assignable(repo, login)) throw invalidField('Issue', 'assignees', login);
+  /** A new open issue (or the issue half of a PR), numbered in the repo's shared sequence. */
+  private newIssue(repo: SimRepo, actor: string, title: string, body: string | null | undefined): SimIssue {
     const id = this.state.nextId();
     const now = nowIso();
-    const issue: SimIssue = {
+    return {
       id,
       nodeId: makeNodeId('I', id),
       repoKey: repoKey(repo.owner, repo.name),
       number: repo.nextNumber++,
-      title: input.title,
-      body: input.body ?? null,
+      title,
+      body: body ?? null,
       state: 'open',
       stateReason: null,
       user: this.state.ensureAccount(actor).login,
@@ -417,6 +416,12 @@ export class World {
       comments: [],
       reactions: [],
     };
+  }
+
+  async createIssue(repo: SimRepo, actor: string, input: IssueInput): Promise<SimIssue> {
+    if (!input.title) throw missingField('Issue', 'title');
+    for (const login of input.assignees ?? []) if (!this.assignable(repo, login)) throw invalidField('Issue', 'assignees', login);
+    const issue = this.newIssue(repo, actor, input.title, input.body);
     for (const name of input.labels ?? []) issue.labels.push(this.ensureLabel(repo, name).name);
     for (const login of input.assignees ?? []) issue.assignees.push(this.state.account(login)!.login);
     repo.issues.set(issue.number, issue);
@@ -736,29 +741,7 @@ export class World {
       if (issue.pull) throw invalidField('PullRequest', 'issue', input.issue);
       issue.pull = pull;
     } else {
-      const issueId = this.state.nextId();
-      const now = nowIso();
-      issue = {
-        id: issueId,
-        nodeId: makeNodeId('I', issueId),
-        repoKey: repoKey(repo.owner, repo.name),
-        number: repo.nextNumber++,
-        title: input.title!,
-        body: input.body ?? null,
-        state: 'open',
-        stateReason: null,
-        user: this.state.ensureAccount(actor).login,
-        labels: [],
-        assignees: [],
-        locked: false,
-        createdAt: now,
-        updatedAt: now,
-        closedAt: null,
-        closedBy: null,
-        comments: [],
-        reactions: [],
-        pull,
-      };
+      issue = { ...this.newIssue(repo, actor, input.title!, input.body), pull };
       repo.issues.set(issue.number, issue);
     }
     const withPull = issue as SimIssue & { pull: SimPull };
