@@ -15,7 +15,7 @@ afterAll(async () => {
   await rig?.stop();
 });
 
-const ao = (...args: string[]) => runAo(args, { configPath });
+const ao = (...args: string[]) => runAo(args, { configPath, env: { AO_KNOWN_HOSTS: path.join(rig.dir, 'known_hosts') } });
 
 describe('ao session commands', () => {
   let id: string;
@@ -93,9 +93,18 @@ describe('ao session commands', () => {
     const s = JSON.parse((await ao('spawn', 'demo', '--prompt', 'to open', '--host', 'ssh1', '--json')).stdout);
     const printed = await ao('open', s.id, '--print');
     expect(printed.code).toBe(0);
-    expect(printed.stdout).toMatch(new RegExp(`^ssh -t -o StrictHostKeyChecking\\\\?=yes -p ${rig.sshd!.port} `));
+    const words = printed.stdout.trim().split(' ');
+    expect(words.slice(0, 4)).toEqual(['ssh', '-t', '-o', 'StrictHostKeyChecking\\=yes']);
+    expect(words.slice(6, 8)).toEqual(['-p', String(rig.sshd!.port)]);
     expect(printed.stdout).toContain(`attach-session -t`);
     expect(printed.stdout).toContain(s.tmuxName);
+    // The printed ssh trusts exactly the pinned key: run it (without a terminal) with a harmless command.
+    const [target] = JSON.parse((await ao('open', s.id, '--print', '--json')).stdout) as { argv: string[] }[];
+    expect(target!.argv).toContain(`UserKnownHostsFile=${path.join(rig.dir, 'known_hosts')}`);
+    const argv = target!.argv.map((a) => (a === '-t' ? '-T' : a)).slice(0, -1);
+    const { execFileSync } = await import('node:child_process');
+    const out = execFileSync(argv[0]!, [...argv.slice(1, -1), '-o', 'BatchMode=yes', argv.at(-1)!, 'echo attached-ok'], { encoding: 'utf8' });
+    expect(out.trim()).toBe('attached-ok');
   });
 
   it.each([
