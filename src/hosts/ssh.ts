@@ -179,8 +179,11 @@ export class SshHost implements Host {
       keepaliveCountMax: 3,
       hostVerifier: (key: Buffer) => {
         const seen = describeKey(key);
-        this.lastSeenKey = seen;
-        if (pins.includes(seen.fingerprint)) return true;
+        // Only a key that matched its pin is remembered (ao open trusts it).
+        if (pins.includes(seen.fingerprint)) {
+          this.lastSeenKey = seen;
+          return true;
+        }
         rejectedKey = seen;
         return false;
       },

@@ -83,7 +83,7 @@ while ! mkdir "$lock" 2>/dev/null; do
   fi
   sleep 0.05
 done
-echo "$token $(date +%s)" > "$lock/owner"
+echo "$token $(date +%s)" > "$lock/owner.$$" && mv -f "$lock/owner.$$" "$lock/owner"
 `;
 
 const LOCK_AND_READ = `${ROOT_PRELUDE}
@@ -125,7 +125,8 @@ case $(cat "$lock/owner" 2>/dev/null) in "$token "*) rm -rf "$lock" ;; esac
 
 const HEARTBEAT = `${ROOT_PRELUDE}
 lock=$root/$1; token=$2
-case $(cat "$lock/owner" 2>/dev/null) in "$token "*) echo "$token $(date +%s)" > "$lock/owner" ;; esac
+# Written aside and renamed, so a waiter never reads an empty owner file.
+case $(cat "$lock/owner" 2>/dev/null) in "$token "*) echo "$token $(date +%s)" > "$lock/owner.$$" && mv -f "$lock/owner.$$" "$lock/owner" ;; esac
 `;
 
 const APPEND_EVENTS = `${ROOT_PRELUDE}
@@ -136,8 +137,7 @@ if command -v flock >/dev/null 2>&1; then flock "$events.lock" sh -c 'cat >> "$1
 
 const REMOVE_SESSION = `${ROOT_PRELUDE}
 rm -f "$root/$1"
-rmdir "$root/$2" 2>/dev/null
-rm -rf "$root/$3"
+rm -rf "$root/$2"
 exit 0
 `;
 
@@ -328,13 +328,16 @@ export class SessionStore {
       if (result.code === 75) throw new AoError('conflict', `session ${id} is busy (${purpose}): ${result.stderr.trim()}`, 'retry in a moment');
       if (result.code !== 0) throw new AoError('host', `locking session ${id} on host "${this.host.name}" failed: ${result.stderr.trim()}`);
       // A lock held longer than the stale limit (a send waiting for a busy agent) is kept fresh, so no one breaks it.
+      let beating: Promise<unknown> = Promise.resolve();
       const heartbeat = setInterval(() => {
-        execScript(this.host, HEARTBEAT, [this.root, lock, token]).catch(() => undefined);
+        beating = execScript(this.host, HEARTBEAT, [this.root, lock, token]).catch(() => undefined);
       }, Math.max(1000, (this.staleSec * 1000) / 3));
       try {
         return await fn();
       } finally {
         clearInterval(heartbeat);
+        // A heartbeat still on its way must land before the unlock, or it could stamp the next holder's lock.
+        await beating;
         await this.unlock(lock, token);
       }
     } finally {
@@ -410,9 +413,9 @@ cat "$dir/owner" 2>/dev/null || echo unknown`,
     );
   }
 
-  /** Remove a record, its ID reservation and lock: only for rolling back a spawn that never ran. */
-  async removeRecord(project: string, id: string, n: number): Promise<void> {
-    await runScript(this.host, REMOVE_SESSION, [this.root, this.rel.session(project, id), `${this.rel.ids(project)}/${n}`, this.rel.lock(project, id)]);
+  /** Remove a record and its lock: only for rolling back a spawn that never ran (the number is released separately). */
+  async removeRecord(project: string, id: string): Promise<void> {
+    await runScript(this.host, REMOVE_SESSION, [this.root, this.rel.session(project, id), this.rel.lock(project, id)]);
   }
 
   /** Resolve the data dir root to an absolute path on the host. */

@@ -49,7 +49,7 @@ export const PROBE_ALL = `sock=$1; prefix=$2; history=$3
 rs=$(printf '\\036')
 if ! names=$(tmux -u -L "$sock" list-sessions -F '#{session_name}' 2>&1); then
   # No server (or no socket yet) means no sessions; any other failure is not evidence of anything.
-  case $names in *"no server running"*|*"error connecting to"*|*"No such file or directory"*) exit 0 ;; esac
+  case $names in *"no server running"*|*"(No such file or directory)"*) exit 0 ;; esac
   printf 'tmux failed: %s\\n' "$names" >&2
   exit 3
 fi
@@ -160,7 +160,7 @@ export class TmuxRuntime {
   /** Kill a session; a session that is already gone is not an error. */
   async kill(name: string): Promise<void> {
     const result = await this.host.exec(this.tmux('kill-session', '-t', `=${name}`));
-    if (result.code !== 0 && !/can't find|no server running|not found|error connecting/i.test(result.stderr)) {
+    if (result.code !== 0 && !/can't find session|no server running|\(No such file or directory\)/i.test(result.stderr)) {
       throw new AoError('host', `killing tmux session ${name} on host "${this.host.name}" failed: ${result.stderr.trim()}`);
     }
   }

@@ -44,6 +44,9 @@ ${MIRROR_LOCK}
 if [ -d "$wt" ] && git -C "$wt" rev-parse --is-inside-work-tree >/dev/null 2>&1; then echo "worktree=present"; exit 0; fi
 ${ENSURE_MIRROR}
 git -C "$mirror" worktree prune
+if ! git -C "$mirror" show-ref --verify --quiet "refs/heads/$branch" && ! git -C "$mirror" show-ref --verify --quiet "refs/remotes/origin/$branch"; then
+  echo "branch \\"$branch\\" exists neither on the host nor in $url" >&2; exit 16
+fi
 if [ -e "$wt" ]; then
   # Something is there but git cannot use it: keep it aside, never delete it.
   aside="$wt.orphan.$(date +%s)"
@@ -70,7 +73,7 @@ if [ -d "$mirror" ]; then
 else
   rm -rf "$wt"
 fi
-exit 0
+[ ! -e "$wt" ] || { echo "could not remove $wt" >&2; exit 1; }
 `;
 
 /**
@@ -101,7 +104,8 @@ name=$(git config user.name || echo agent-orchestrator)
 email=$(git config user.email || echo agent-orchestrator@localhost)
 if [ "$dirty" != 0 ]; then
   index=$(mktemp) || exit 1
-  cp "$(git rev-parse --git-path index)" "$index" 2>/dev/null
+  # No index yet (nothing ever added): start from none rather than from an empty file git cannot read.
+  cp "$(git rev-parse --git-path index)" "$index" 2>/dev/null || rm -f "$index"
   parent=\${head:+-p $head}
   if GIT_INDEX_FILE=$index git add -A && tree=$(GIT_INDEX_FILE=$index git write-tree) &&
      commit=$(git -c user.name="$name" -c user.email="$email" commit-tree "$tree" $parent -m "ao: uncommitted work of $id, saved before kill"); then
@@ -161,14 +165,16 @@ export class Workspace {
   }
 
   /** Make sure the session's worktree exists, recreating it from its branch if it is gone. */
-  async restore(options: { mirror: string; url: string; worktree: string; branch: string }): Promise<'present' | 'recreated'> {
+  async restore(options: { mirror: string; url: string; worktree: string; branch: string }): Promise<{ state: 'present' | 'recreated'; movedAside?: string }> {
     const result = await execScript(this.host, RESTORE_WORKTREE, [options.mirror, options.url, options.worktree, options.branch], { timeoutMs: 600_000 });
     if (result.code !== 0) throw new AoError('failed', `restoring the worktree on host "${this.host.name}" failed: ${result.stderr.trim() || `exit ${result.code}`}`);
-    return facts(result.stdout).worktree === 'recreated' ? 'recreated' : 'present';
+    const f = facts(result.stdout);
+    return { state: f.worktree === 'recreated' ? 'recreated' : 'present', movedAside: f.aside };
   }
 
   async remove(options: { mirror: string; worktree: string }): Promise<void> {
-    await execScript(this.host, REMOVE_WORKTREE, [options.mirror, options.worktree], { timeoutMs: 120_000 });
+    const result = await execScript(this.host, REMOVE_WORKTREE, [options.mirror, options.worktree], { timeoutMs: 120_000 });
+    if (result.code !== 0) throw new AoError('failed', `removing the worktree on host "${this.host.name}" failed: ${result.stderr.trim() || `exit ${result.code}`}`);
   }
 
   /** Run operator-configured post-create commands in the worktree, in order; stop at the first failure. */

@@ -9,6 +9,8 @@ export interface RestoreResult {
   id: string;
   host: string;
   worktree: 'present' | 'recreated';
+  /** Where an unusable directory at the worktree's place was moved (never deleted). */
+  movedAside: string | null;
   runtime: 'new-session' | 'respawned';
   resumed: boolean;
   briefed: boolean;
@@ -41,7 +43,8 @@ export async function restoreSession(orch: Orchestrator, id: string, options: { 
   const worktreePath = paths.worktree;
 
   orch.progress(`${id}: checking the worktree on ${host}`);
-  const worktree = await orch.workspace(host).restore({ mirror: paths.mirror, url: project.url, worktree: worktreePath, branch: meta.branch! });
+  const { state: worktree, movedAside } = await orch.workspace(host).restore({ mirror: paths.mirror, url: project.url, worktree: worktreePath, branch: meta.branch! });
+  if (movedAside) orch.progress(`${id}: the old directory was not a usable worktree; it was moved to ${movedAside}`);
 
   const ctx = { sessionId: id, worktree: worktreePath, agentCommand: project.agentCommand, promptFile: paths.prompt };
   const resumeCommand = adapter.resumeCommand?.(ctx);
@@ -75,6 +78,7 @@ export async function restoreSession(orch: Orchestrator, id: string, options: { 
     `This session (${id}) was restored${meta.killedAt ? ' after it was killed' : ' after its agent stopped'}. ` +
     `You are on branch ${meta.branch} in ${worktreePath}${worktree === 'recreated' ? ' (the worktree was recreated from the branch)' : ''}. ` +
     `Last commit: ${facts.head || 'none'}; ${facts.dirty ?? '?'} uncommitted change(s); ${facts.unpushed ?? '?'} unpushed commit(s). ` +
+    (movedAside ? `Files that were at this place before were moved to ${movedAside}; look there for work that is not in git. ` : '') +
     `Your original task is in ${paths.prompt}. Continue from where you stopped.`;
   let briefed = false;
   try {
@@ -83,5 +87,5 @@ export async function restoreSession(orch: Orchestrator, id: string, options: { 
   } catch (error) {
     orch.log.warn({ session: id }, `restored, but the briefing was not delivered: ${String(error)}`);
   }
-  return { id, host, worktree, runtime: how, resumed: Boolean(resumeCommand), briefed, restoredAt };
+  return { id, host, worktree, movedAside: movedAside ?? null, runtime: how, resumed: Boolean(resumeCommand), briefed, restoredAt };
 }

@@ -96,7 +96,8 @@ export async function sendMessage(orch: Orchestrator, id: string, text: string, 
       // Delivery is confirmed when the pane changes after the Enter.
       const confirmed = await runtime.paste(tmuxName, text, true, CONFIRM_MS);
       // The event is written while the lock is released (in parallel), saving a round trip.
-      events = store.appendEvents(project.name, [
+      events = store
+        .appendEvents(project.name, [
         {
           type: options.answer ? 'answered' : 'message_sent',
           session: id,
@@ -106,7 +107,9 @@ export async function sendMessage(orch: Orchestrator, id: string, text: string, 
           text,
           confirmed,
         },
-      ]);
+      ])
+        // The message was delivered; a failed audit write is reported, not turned into a failed send.
+        .catch((error: unknown) => orch.log.warn({ session: id }, `could not record the sent message in the event log: ${String(error)}`));
       return {
         id,
         host,
@@ -121,7 +124,6 @@ export async function sendMessage(orch: Orchestrator, id: string, text: string, 
     },
     Math.ceil(timeoutMs / 1000) + 60,
   );
-  // The message was delivered; a failed audit write is reported, not turned into a failed send.
-  await events?.catch((error: unknown) => orch.log.warn({ session: id }, `could not record the sent message in the event log: ${String(error)}`));
+  await events;
   return result;
 }

@@ -245,10 +245,15 @@ async function rollback(
   };
   const paths = await orch.paths(hostName, project, id).catch(() => undefined);
   if (made.tmux) await attempt('tmux', () => orch.runtime(hostName).kill(tmuxName));
+  if (made.record) {
+    // Someone acted on the session meanwhile (a kill, maybe refused to keep unsaved work): their state stands.
+    const current = await orch.store(hostName).read(project.name, id).catch(() => undefined);
+    if (current && current.status !== 'spawning') return;
+  }
   if (made.worktree && paths) await attempt('worktree', () => orch.workspace(hostName).remove({ mirror: paths.mirror, worktree: paths.worktree }));
   if (made.branch && paths) await attempt('branch', () => run(orch.pool.host(hostName), ['git', '-C', paths.mirror, 'branch', '-D', branch]));
   if (made.prompt && paths) await attempt('prompt', () => run(orch.pool.host(hostName), ['rm', '-f', paths.prompt]));
-  if (made.record) await attempt('record', () => orch.store(hostName).removeRecord(project.name, id, n));
+  if (made.record) await attempt('record', () => orch.store(hostName).removeRecord(project.name, id));
   const arbiter = orch.pool.names()[0]!;
   // A number is only given back when nothing of the session is left; else the next spawn would trip over the leftovers.
   if (made.number && clean) await attempt('id', () => orch.store(arbiter).releaseNumber(project.name, n));

@@ -164,6 +164,19 @@ describe('restore', () => {
     expect((await status(s.id))?.status).toBe('working');
   });
 
+  it('moves a directory git cannot use aside instead of deleting it, and says where', async () => {
+    const s = await spawnSession(rig.orch, { project: 'demo', prompt: 'broken worktree', host: 'local' });
+    execFileSync('tmux', ['-L', rig.socket, 'kill-session', '-t', `=${s.tmuxName}`]);
+    execFileSync('rm', ['-f', path.join(s.worktree, '.git')]);
+    writeFileSync(path.join(s.worktree, 'notes.txt'), 'not in git\n');
+    const result = await restoreSession(rig.orch, s.id);
+    expect(result.worktree).toBe('recreated');
+    expect(result.movedAside).toMatch(new RegExp(`^${s.worktree}\\.orphan\\.\\d+$`));
+    expect(existsSync(path.join(result.movedAside!, 'notes.txt'))).toBe(true);
+    expect(git(s.worktree, 'branch', '--show-current')).toBe(s.branch);
+    await waitFor(() => messages(rig.agentLog).find((m) => m.includes(`moved to ${result.movedAside}`)), 10_000, 'the note about moved files');
+  });
+
   it('refuses to restore a running session', async () => {
     const s = await spawnSession(rig.orch, { project: 'demo', prompt: 'running', host: 'local' });
     await expect(restoreSession(rig.orch, s.id)).rejects.toThrow(/is running/);
