@@ -82,7 +82,7 @@ export async function restoreSession(orch: Orchestrator, id: string, options: { 
     `Your original task is in ${paths.prompt}. Continue from where you stopped.`;
   let briefed = false;
   try {
-    const sent = await sendMessage(orch, id, note, { wait: true, timeoutSec: options.readyTimeoutSec ?? 120 });
+    const sent = await sendMessage(orch, id, note, { wait: true, timeoutSec: options.readyTimeoutSec ?? 120, located: { host, project, meta: { ...meta, status: 'working' } } });
     briefed = sent.delivered;
   } catch (error) {
     orch.log.warn({ session: id }, `restored, but the briefing was not delivered: ${String(error)}`);

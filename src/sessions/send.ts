@@ -3,7 +3,7 @@ import { isReadyForMessage } from '../core/activity.js';
 import { AoError } from '../core/errors.js';
 import type { Activity } from '../core/model.js';
 import { redactSecrets } from '../log.js';
-import type { Orchestrator } from './orchestrator.js';
+import type { LocatedSession, Orchestrator } from './orchestrator.js';
 import { observe } from './view.js';
 
 export interface SendOptions {
@@ -15,6 +15,8 @@ export interface SendOptions {
    * a prompt, and only with an explicit answer.
    */
   answer?: boolean;
+  /** Where the session is, when the caller already knows (spawn, restore): saves a round trip per host. */
+  located?: LocatedSession;
 }
 
 export interface SendResult {
@@ -46,7 +48,7 @@ export async function sendMessage(orch: Orchestrator, id: string, text: string, 
   if (text.includes('\0')) throw new AoError('usage', 'the message contains a NUL byte');
   const wait = options.wait ?? true;
   const timeoutMs = (options.timeoutSec ?? orch.config.defaults.sendTimeoutSec) * 1000;
-  const located = await orch.locate(id);
+  const located = options.located ?? (await orch.locate(id));
   const { host, project, meta } = located;
   if (meta.status === 'killed' || meta.status === 'merged') {
     throw new AoError('conflict', `session ${id} is ${meta.status}; nothing is running to receive a message`, meta.status === 'killed' ? `restore it first: ao session restore ${id}` : undefined);

@@ -182,7 +182,7 @@ export async function spawnSession(orch: Orchestrator, request: SpawnRequest): P
     let promptDelivered = adapter.initialPrompt === 'launch';
     if (adapter.initialPrompt === 'message') {
       orch.progress(`${id}: delivering the task prompt`);
-      const sent = await sendMessage(orch, id, prompt, { wait: true, timeoutSec: request.readyTimeoutSec ?? 120 });
+      const sent = await sendMessage(orch, id, prompt, { wait: true, timeoutSec: request.readyTimeoutSec ?? 120, located: { host: hostName, project, meta } });
       if (!sent.delivered) throw new AoError('failed', `the agent asked a question before it received its task: ${sent.question ?? ''}`);
       promptDelivered = true;
     }
