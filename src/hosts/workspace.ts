@@ -41,7 +41,7 @@ git -C "$mirror" worktree add --quiet --no-track -b "$branch" "$wt" "refs/remote
 const RESTORE_WORKTREE = `mirror=$1; url=$2; wt=$3; branch=$4
 mkdir -p "\${mirror%/*}" || exit 1
 ${MIRROR_LOCK}
-if [ -d "$wt" ] && git -C "$wt" rev-parse --is-inside-work-tree >/dev/null 2>&1; then echo "worktree=present"; exit 0; fi
+if [ -d "$wt" ] && [ "$(git -C "$wt" rev-parse --show-toplevel 2>/dev/null)" = "$(cd "$wt" && pwd -P)" ]; then echo "worktree=present"; exit 0; fi
 ${ENSURE_MIRROR}
 git -C "$mirror" worktree prune
 if ! git -C "$mirror" show-ref --verify --quiet "refs/heads/$branch" && ! git -C "$mirror" show-ref --verify --quiet "refs/remotes/origin/$branch"; then
@@ -86,6 +86,8 @@ const SAVE_WORK = `wt=$1; ref=$2; id=$3
 cd "$wt" || { echo "state=failed"; echo "cannot enter $wt" >&2; exit 20; }
 # Any git failure below means "could not tell": never report clean then.
 git rev-parse --git-dir >/dev/null 2>&1 || { echo "state=failed"; echo "$wt is not a usable git worktree (its repository may be missing)" >&2; exit 20; }
+# A worktree whose .git is gone can sit inside another repository: that one is not ours to judge.
+[ "$(git rev-parse --show-toplevel 2>/dev/null)" = "$(pwd -P)" ] || { echo "state=failed"; echo "$wt is not the top of its own git worktree" >&2; exit 20; }
 if ! head=$(git rev-parse --verify --quiet HEAD); then
   # An unborn branch (no commit yet) is only clean when the tree is empty too.
   git symbolic-ref -q HEAD >/dev/null || { echo "state=failed"; echo "cannot read HEAD" >&2; exit 20; }

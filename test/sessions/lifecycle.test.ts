@@ -100,6 +100,23 @@ describe('kill keeps every backup, and never deletes work it cannot read', () =>
   });
 });
 
+describe('kill inside a foreign repository', () => {
+  it('refuses when the worktree lost its .git and sits inside another repository', async () => {
+    const s = await spawnSession(rig.orch, { project: 'demo', prompt: 'nested', host: 'local' });
+    writeFileSync(path.join(s.worktree, 'mine.txt'), 'mine\n');
+    execFileSync('rm', ['-f', path.join(s.worktree, '.git')]);
+    const outer = path.dirname(s.worktree);
+    execFileSync('git', ['init', '-q', outer]);
+    try {
+      await expect(killSession(rig.orch, s.id)).rejects.toThrow(/not the top of its own git worktree/);
+      expect(existsSync(path.join(s.worktree, 'mine.txt'))).toBe(true);
+    } finally {
+      execFileSync('rm', ['-rf', path.join(outer, '.git')]);
+    }
+    await killSession(rig.orch, s.id, { force: true });
+  });
+});
+
 describe('cleanup', () => {
   it('--dry-run changes nothing; cleanup kills only the dead session', async () => {
     const alive = await spawnSession(rig.orch, { project: 'demo', prompt: 'stay alive', host: 'local' });
