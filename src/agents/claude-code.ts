@@ -1,4 +1,4 @@
-import type { AgentAdapter } from './adapter.js';
+import type { AgentAdapter, PaneState } from './adapter.js';
 import { baseCommand, withArguments } from './command.js';
 import { classifyScreen, type ScreenRules } from './screen.js';
 
@@ -58,3 +58,38 @@ export const claudeCodeAdapter: AgentAdapter = {
   resumeCommand: (ctx) => withArguments(baseCommand(ctx, 'claude'), '--continue'),
   classify: (lines) => classifyScreen(claudeCodeScreen, lines),
 };
+
+/**
+ * Claude Code also writes its own log: one JSONL transcript per conversation
+ * in `~/.claude/projects/<dir>/` (or `$CLAUDE_CONFIG_DIR/projects`), where
+ * <dir> is the working directory with every character other than a letter or
+ * digit replaced by "-".
+ */
+export function claudeProjectDirName(absolutePath: string): string {
+  return absolutePath.replace(/[^A-Za-z0-9]/g, '-');
+}
+
+export interface TranscriptReading {
+  /** Epoch ms of the entry. */
+  at?: number;
+  state?: PaneState;
+}
+
+/** Read the last line of a transcript: who spoke last tells whether the agent is working. */
+export function readClaudeTranscriptLine(line: string): TranscriptReading | undefined {
+  let entry: { type?: unknown; timestamp?: unknown; message?: { stop_reason?: unknown } };
+  try {
+    entry = JSON.parse(line) as typeof entry;
+  } catch {
+    return undefined; // a line being written, or not a transcript
+  }
+  if (!entry || typeof entry !== 'object') return undefined;
+  const at = typeof entry.timestamp === 'string' ? Date.parse(entry.timestamp) : Number.NaN;
+  const reading: TranscriptReading = Number.isFinite(at) ? { at } : {};
+  if (entry.type === 'user') return { ...reading, state: 'busy' }; // a prompt or a tool result: the model is on it
+  if (entry.type === 'assistant') {
+    const stop = entry.message?.stop_reason;
+    return { ...reading, state: stop === 'end_turn' || stop === 'stop_sequence' ? 'ready' : 'busy' };
+  }
+  return reading;
+}

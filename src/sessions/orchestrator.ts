@@ -17,6 +17,23 @@ export interface HostSnapshot {
   sessions: StoredSession[];
   warnings: StoreWarning[];
   panes: Map<string, PaneProbe>;
+  /** Last transcript line per agent log directory name (Claude Code). */
+  transcripts: Map<string, string>;
+}
+
+function splitOnce(text: string, separator: string): [string, string] {
+  const at = text.indexOf(separator);
+  return at < 0 ? [text, ''] : [text.slice(0, at), text.slice(at + separator.length)];
+}
+
+export function parseTranscriptDump(out: string): Map<string, string> {
+  const transcripts = new Map<string, string>();
+  for (const chunk of out.split('\u001e')) {
+    const newline = chunk.indexOf('\n');
+    if (newline <= 0) continue;
+    transcripts.set(chunk.slice(0, newline), chunk.slice(newline + 1).trim());
+  }
+  return transcripts;
 }
 
 export interface LocatedSession {
@@ -25,6 +42,28 @@ export interface LocatedSession {
   meta: Record<string, string>;
 }
 
+/**
+ * The newest Claude Code transcript line of each worktree of this instance
+ * (see src/agents/claude-code.ts), for activity: no process at all when
+ * there are none.
+ */
+const CLAUDE_TRANSCRIPTS = `root=$1; instance=$2
+case $root in "~") root=$HOME ;; "~/"*) root=$HOME/\${root#"~/"} ;; esac
+base=\${CLAUDE_CONFIG_DIR:-$HOME/.claude}/projects
+[ -d "$base" ] || exit 0
+real=$(cd "$root/$instance" 2>/dev/null && pwd -P) || exit 0
+prefix=$(printf '%s/' "$real" | tr -c 'A-Za-z0-9' '-')
+for d in "$base/$prefix"*; do
+  [ -d "$d" ] || continue
+  newest=$(ls -t "$d" 2>/dev/null | grep '[.]jsonl$' | head -n 1)
+  [ -n "$newest" ] || continue
+  printf '\\036%s\\n' "\${d##*/}"
+  tail -n 1 "$d/$newest"
+  printf '\\n'
+done
+exit 0
+`;
+
 const SNAPSHOT = `( set -- "$1" "$2"
 ${READ_ALL}
 ) || exit 1
@@ -32,6 +71,11 @@ printf '\\035\\n'
 ( set -- "$3" "$4" "$5"
 ${PROBE_ALL}
 ) || exit 2
+printf '\\034\\n'
+( set -- "$1" "$2"
+${CLAUDE_TRANSCRIPTS}
+)
+exit 0
 `;
 
 export const PANE_HISTORY_LINES = 40;
@@ -105,15 +149,17 @@ export class Orchestrator {
     try {
       const result = await execScript(this.pool.host(host), SNAPSHOT, [this.pool.dataDir(host), this.config.instance, this.tmuxSocket, `${this.hash12}-`, String(PANE_HISTORY_LINES)], { timeoutMs: 30_000 });
       if (result.code !== 0) throw new Error(result.stderr.trim() || `exit ${result.code}`);
-      const split = result.stdout.indexOf('\u001d\n');
-      const records = parseRecordDump(split < 0 ? result.stdout : result.stdout.slice(0, split));
-      const panes = parseProbeOutput(split < 0 ? '' : result.stdout.slice(split + 2), PANE_HISTORY_LINES);
+      const [recordPart = '', rest = ''] = splitOnce(result.stdout, '\u001d\n');
+      const [panePart = '', transcriptPart = ''] = splitOnce(rest, '\u001c\n');
+      const records = parseRecordDump(recordPart);
+      const panes = parseProbeOutput(panePart, PANE_HISTORY_LINES);
+      const transcripts = parseTranscriptDump(transcriptPart);
       for (const warning of records.warnings) this.log.warn({ host, file: warning.file }, `skipping session record: ${warning.problem}`);
-      return { host, reachable: true, sessions: records.sessions, warnings: records.warnings, panes };
+      return { host, reachable: true, sessions: records.sessions, warnings: records.warnings, panes, transcripts };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.log.warn({ host }, `host unreachable: ${message}`);
-      return { host, reachable: false, error: message, sessions: [], warnings: [], panes: new Map() };
+      return { host, reachable: false, error: message, sessions: [], warnings: [], panes: new Map(), transcripts: new Map() };
     }
   }
 

@@ -1,3 +1,4 @@
+import { claudeProjectDirName, readClaudeTranscriptLine, type TranscriptReading } from '../agents/claude-code.js';
 import { getAdapter } from '../agents/index.js';
 import { deriveActivity } from '../core/activity.js';
 import type { Activity, SessionStatus } from '../core/model.js';
@@ -46,7 +47,7 @@ export interface Observation {
 }
 
 /** Read a session's pane into an activity. */
-export function observe(orch: Orchestrator, agent: string, pane: PaneProbe | undefined, reachable: boolean, now = Date.now()): Observation {
+export function observe(orch: Orchestrator, agent: string, pane: PaneProbe | undefined, reachable: boolean, now = Date.now(), log?: TranscriptReading): Observation {
   if (!reachable) return { activity: null, runtime: 'unknown', lastActivityAt: null, paneLines: [] };
   if (!pane || pane.paneDead) return { activity: 'exited', runtime: 'gone', lastActivityAt: pane?.lastActivityAt ?? null, paneLines: pane?.lines ?? [] };
   let paneState: ReturnType<ReturnType<typeof getAdapter>['classify']> = 'unknown';
@@ -55,17 +56,28 @@ export function observe(orch: Orchestrator, agent: string, pane: PaneProbe | und
   } catch {
     /* an agent this version does not know: read its pane as a generic program */
   }
+  // The agent's own log fills in what the screen does not say, and moves the last-activity time.
+  if (paneState === 'unknown' && log?.state) paneState = log.state;
+  const lastOutputAt = Math.max(pane.lastActivityAt, log?.at ?? 0);
   const { defaults } = orch.config;
   const activity = deriveActivity({
     alive: true,
     agentExited: pane.agentExitStatus !== undefined,
     paneState,
-    lastOutputAt: pane.lastActivityAt,
+    lastOutputAt,
     now,
     idleAfterSec: defaults.idleAfterSec,
     settleSec: defaults.settleSec,
   });
-  return { activity, runtime: 'alive', lastActivityAt: pane.lastActivityAt, paneLines: pane.lines };
+  return { activity, runtime: 'alive', lastActivityAt: lastOutputAt, paneLines: pane.lines };
+}
+
+/** What the agent's own log says, for agents that keep one (Claude Code). */
+function agentLog(snapshot: HostSnapshot, meta: Record<string, string>, project: string): TranscriptReading | undefined {
+  if (meta.agent !== 'claude-code' || snapshot.transcripts.size === 0 || !meta.id) return undefined;
+  const suffix = claudeProjectDirName(`/${project}/worktrees/${meta.id}`);
+  for (const [dir, line] of snapshot.transcripts) if (dir.endsWith(suffix)) return readClaudeTranscriptLine(line);
+  return undefined;
 }
 
 function num(value: string | undefined): number | null {
@@ -82,7 +94,7 @@ export function buildView(orch: Orchestrator, snapshot: HostSnapshot, meta: Reco
   const probed = Boolean(meta.tmuxName?.startsWith(`${orch.hash12}-`));
   const observation: Observation = terminal
     ? { activity: null, runtime: 'gone', lastActivityAt: null, paneLines: [] }
-    : observe(orch, meta.agent ?? 'generic', pane, snapshot.reachable && probed, now);
+    : observe(orch, meta.agent ?? 'generic', pane, snapshot.reachable && probed, now, agentLog(snapshot, meta, project));
   const derived = terminal
     ? { status: current, reason: meta.statusReason }
     : deriveStatus({

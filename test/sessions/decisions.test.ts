@@ -18,7 +18,7 @@ function snap(host: string, active: number, reachable = true, killed = 0): HostS
     ...Array.from({ length: active }, (_, i) => ({ project: 'web', id: `web-${host}${i}`, meta: { status: 'working' } })),
     ...Array.from({ length: killed }, (_, i) => ({ project: 'web', id: `web-k${host}${i}`, meta: { status: 'killed' } })),
   ];
-  return { host, reachable, sessions, warnings: [], panes: new Map(), error: reachable ? undefined : 'connect ECONNREFUSED' };
+  return { host, reachable, sessions, warnings: [], panes: new Map(), transcripts: new Map(), error: reachable ? undefined : 'connect ECONNREFUSED' };
 }
 
 describe('chooseHost', () => {
