@@ -16,8 +16,8 @@ import { execScript, run, runScript, type ExecResult, type Host } from './host.j
  * variable data passed as positional arguments or stdin.
  */
 
-/** Expands a leading ~ on the host, where $HOME is known. */
-const ROOT_PRELUDE = `root=$1; shift
+/** Takes the data root from $1 (then shifts) and expands a leading ~ on the host, where $HOME is known. */
+export const ROOT_PRELUDE = `root=$1; shift
 case $root in "~") root=$HOME ;; "~/"*) root=$HOME/\${root#"~/"} ;; esac
 `;
 

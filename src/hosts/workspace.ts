@@ -1,5 +1,5 @@
 import { AoError } from '../core/errors.js';
-import { execScript, type Host } from './host.js';
+import { execScript, scriptFacts as facts, type Host } from './host.js';
 
 /**
  * Git workspaces on a host: one shared bare mirror per repo, one worktree
@@ -142,15 +142,6 @@ export interface SaveResult {
   commit?: string;
   ref?: string;
   error?: string;
-}
-
-function facts(stdout: string): Record<string, string> {
-  return Object.fromEntries(
-    stdout
-      .split('\n')
-      .filter((l) => /^[a-z]+=/.test(l))
-      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
-  );
 }
 
 export class Workspace {

@@ -1,6 +1,7 @@
 import { isLocalHostConfig } from '../core/config.js';
 import { AoError } from '../core/errors.js';
-import { execScript } from '../hosts/host.js';
+import { execScript, scriptFacts } from '../hosts/host.js';
+import { ROOT_PRELUDE } from '../hosts/store.js';
 import type { HostPool } from '../hosts/pool.js';
 import { SshHost } from '../hosts/ssh.js';
 
@@ -24,9 +25,7 @@ export interface DoctorReport {
 }
 
 /** Everything a host needs, checked in one round trip. */
-const PROBE = `root=$1
-case $root in "~") root=$HOME ;; "~/"*) root=$HOME/\${root#"~/"} ;; esac
-echo "git=$(git --version 2>/dev/null | sed 's/^git version //')"
+const PROBE = `${ROOT_PRELUDE}echo "git=$(git --version 2>/dev/null | sed 's/^git version //')"
 echo "tmux=$(tmux -V 2>/dev/null | sed 's/^tmux //')"
 echo "root=$root"
 if mkdir -p "$root" 2>/dev/null && probe="$root/.ao-doctor.$$" && : > "$probe" 2>/dev/null; then rm -f "$probe"; echo writable=yes; else echo writable=no; fi
@@ -49,12 +48,7 @@ export async function checkHost(pool: HostPool, name: string): Promise<HostCheck
     const result = await execScript(host, PROBE, [pool.dataDir(name)], { timeoutMs: 20_000 });
     check.reachable = true;
     if (host instanceof SshHost) check.hostKey = { status: 'match', seen: host.lastSeenKey?.fingerprint };
-    const facts = Object.fromEntries(
-      result.stdout
-        .split('\n')
-        .filter((l) => l.includes('='))
-        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
-    );
+    const facts = scriptFacts(result.stdout);
     check.git = facts.git || undefined;
     check.tmux = facts.tmux || undefined;
     check.dataDir = facts.root;

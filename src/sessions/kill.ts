@@ -33,18 +33,18 @@ export function backupRefName(id: string): string {
  */
 export async function killSession(orch: Orchestrator, id: string, options: KillOptions = {}): Promise<KillResult> {
   const { host, project, meta } = await orch.locate(id);
-  if (meta.status === 'killed') {
-    return { id, host, killed: false, alreadyKilled: true, backupRef: meta.backupRef || null, backupCommit: null, discardedUnsavedWork: false, message: `session ${id} is already killed; nothing to do` };
-  }
+  if (meta.status === 'killed') return alreadyKilled(id, host, meta);
   const store = orch.store(host);
   // One kill at a time per session (cleanup and a person may race).
   return store.withLock(project.name, id, 'kill', async () => {
     const current = await store.read(project.name, id);
-    if (current?.status === 'killed') {
-      return { id, host, killed: false, alreadyKilled: true, backupRef: current.backupRef || null, backupCommit: null, discardedUnsavedWork: false, message: `session ${id} is already killed; nothing to do` };
-    }
+    if (current?.status === 'killed') return alreadyKilled(id, host, current);
     return killLocked(orch, host, project, id, current ?? meta, options);
   });
+}
+
+function alreadyKilled(id: string, host: string, meta: Record<string, string>): KillResult {
+  return { id, host, killed: false, alreadyKilled: true, backupRef: meta.backupRef || null, backupCommit: null, discardedUnsavedWork: false, message: `session ${id} is already killed; nothing to do` };
 }
 
 async function killLocked(orch: Orchestrator, host: string, project: ProjectConfig, id: string, meta: Record<string, string>, options: KillOptions): Promise<KillResult> {

@@ -4,7 +4,7 @@ import { AoError } from '../core/errors.js';
 import { instanceHash, parseSessionId } from '../core/names.js';
 import { execScript } from '../hosts/host.js';
 import type { HostPool } from '../hosts/pool.js';
-import { parseRecordDump, READ_ALL, type StoredSession, type StoreWarning, type SessionStore } from '../hosts/store.js';
+import { parseRecordDump, READ_ALL, ROOT_PRELUDE, type StoredSession, type StoreWarning, type SessionStore } from '../hosts/store.js';
 import { parseProbeOutput, PROBE_ALL, TmuxRuntime, type PaneProbe } from '../hosts/tmux.js';
 import { Workspace } from '../hosts/workspace.js';
 import { createLogger } from '../log.js';
@@ -47,8 +47,7 @@ export interface LocatedSession {
  * (see src/agents/claude-code.ts), for activity: no process at all when
  * there are none.
  */
-const CLAUDE_TRANSCRIPTS = `root=$1; instance=$2
-case $root in "~") root=$HOME ;; "~/"*) root=$HOME/\${root#"~/"} ;; esac
+const CLAUDE_TRANSCRIPTS = `${ROOT_PRELUDE}instance=$1
 base=\${CLAUDE_CONFIG_DIR:-$HOME/.claude}/projects
 [ -d "$base" ] || exit 0
 real=$(cd "$root/$instance" 2>/dev/null && pwd -P) || exit 0

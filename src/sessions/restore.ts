@@ -1,6 +1,6 @@
 import { getAdapter } from '../agents/index.js';
 import { AoError } from '../core/errors.js';
-import { execScript } from '../hosts/host.js';
+import { execScript, scriptFacts } from '../hosts/host.js';
 import type { Orchestrator } from './orchestrator.js';
 import { sendMessage } from './send.js';
 import { observe } from './view.js';
@@ -68,12 +68,7 @@ export async function restoreSession(orch: Orchestrator, id: string, options: { 
   ]);
 
   // Tell the agent where it stands.
-  const facts = Object.fromEntries(
-    (await execScript(orch.pool.host(host), WHERE_IT_STANDS, [worktreePath])).stdout
-      .split('\n')
-      .filter((l) => l.includes('='))
-      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
-  );
+  const facts = scriptFacts((await execScript(orch.pool.host(host), WHERE_IT_STANDS, [worktreePath])).stdout);
   const note =
     `This session (${id}) was restored${meta.killedAt ? ' after it was killed' : ' after its agent stopped'}. ` +
     `You are on branch ${meta.branch} in ${worktreePath}${worktree === 'recreated' ? ' (the worktree was recreated from the branch)' : ''}. ` +
