@@ -42,4 +42,24 @@ export interface AgentAdapter {
   readonly initialPrompt: 'message' | 'launch';
   /** Classify the last lines of the pane (ANSI already stripped, trailing blank lines removed). */
   classify(lines: readonly string[]): PaneState;
+  /**
+   * For agents that keep their own log (Claude Code's transcripts): a host
+   * script run inside the per-host snapshot round trip, and the reading of
+   * its output for one session. The screen stays the first witness; the log
+   * fills in when the screen says nothing recognisable.
+   */
+  readonly logProbe?: AgentLogProbe;
+}
+
+export interface AgentLogReading {
+  /** Epoch ms of the newest log entry. */
+  at?: number;
+  state?: PaneState;
+}
+
+export interface AgentLogProbe {
+  /** Name of a host script in src/hosts/scripts, called with (dataDir, instance), printing `\036key\nline` entries. */
+  readonly script: string;
+  /** What the entries say about one session. `worktreeTail` is its worktree path below the instance: `<project>/worktrees/<id>`. */
+  read(entries: ReadonlyMap<string, string>, worktreeTail: string): AgentLogReading | undefined;
 }

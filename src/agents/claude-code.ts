@@ -1,4 +1,4 @@
-import type { AgentAdapter, PaneState } from './adapter.js';
+import type { AgentAdapter, AgentLogReading } from './adapter.js';
 import { baseCommand, withArguments } from './command.js';
 import { classifyScreen, type ScreenRules } from './screen.js';
 
@@ -57,6 +57,10 @@ export const claudeCodeAdapter: AgentAdapter = {
   // --continue picks the most recent conversation in the current directory: the worktree is the agent's alone.
   resumeCommand: (ctx) => withArguments(baseCommand(ctx, 'claude'), '--continue'),
   classify: (lines) => classifyScreen(claudeCodeScreen, lines),
+  logProbe: {
+    script: 'claude-code-transcripts',
+    read: (entries, worktreeTail) => readClaudeTranscripts(entries, worktreeTail),
+  },
 };
 
 /**
@@ -69,11 +73,7 @@ export function claudeProjectDirName(absolutePath: string): string {
   return absolutePath.replace(/[^A-Za-z0-9]/g, '-');
 }
 
-export interface TranscriptReading {
-  /** Epoch ms of the entry. */
-  at?: number;
-  state?: PaneState;
-}
+export type TranscriptReading = AgentLogReading;
 
 /** Read the last line of a transcript: who spoke last tells whether the agent is working. */
 export function readClaudeTranscriptLine(line: string): TranscriptReading | undefined {
@@ -92,4 +92,14 @@ export function readClaudeTranscriptLine(line: string): TranscriptReading | unde
     return { ...reading, state: stop === 'end_turn' || stop === 'stop_sequence' ? 'ready' : 'busy' };
   }
   return reading;
+}
+
+/**
+ * The session's transcript among the entries the snapshot found (keyed by
+ * Claude Code's directory name for each worktree of the instance).
+ */
+function readClaudeTranscripts(entries: ReadonlyMap<string, string>, worktreeTail: string): TranscriptReading | undefined {
+  const suffix = claudeProjectDirName(`/${worktreeTail}`);
+  for (const [dir, line] of entries) if (dir.endsWith(suffix)) return readClaudeTranscriptLine(line);
+  return undefined;
 }

@@ -1,71 +1,169 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Argument, Command, CommanderError, Option } from 'commander';
+import os from 'node:os';
+import { CLI_GROUPS, COMMANDS } from '../commands/index.js';
+import { flagName, type CommandContext, type CommandSpec, type OptionSpec } from '../commands/types.js';
+import { convertValue } from '../commands/values.js';
+import type { Config } from '../core/config.js';
 import { describeError, exitCodeFor } from '../core/errors.js';
-import { loadConfig } from '../config/load.js';
-import { HostPool } from '../hosts/pool.js';
-import { doctor } from '../sessions/doctor.js';
-import { printJson, renderTable } from './output.js';
-import { registerSessionCommands } from './session-commands.js';
+import type { HostPool } from '../hosts/pool.js';
+import type { Orchestrator, ProgressEvent } from '../sessions/orchestrator.js';
+import { aoVersion } from './version.js';
+import { Output } from './output.js';
 
-export interface CliContext {
-  pool(): HostPool;
-  configPath(): string;
+/**
+ * The `ao` CLI, generated from the command registry (src/commands): each
+ * entry's arguments, options, help and examples become a commander command.
+ * Heavy modules (config, hosts, operations) load when a command runs.
+ */
+
+interface Session {
+  ctx(json: boolean): CommandContext;
+  close(): Promise<void>;
 }
 
-function makeContext(program: Command): { ctx: CliContext; close: () => Promise<void> } {
-  let pool: HostPool | undefined;
-  let source = '(defaults)';
-  const ctx: CliContext = {
-    pool() {
-      if (!pool) {
-        const loaded = loadConfig(program.opts().config as string | undefined);
-        source = loaded.source;
-        pool = new HostPool(loaded.config);
-      }
-      return pool;
+function cliActor(): string {
+  let user = process.env.USER || process.env.LOGNAME;
+  if (!user) {
+    try {
+      user = os.userInfo().username;
+    } catch {
+      user = `uid-${process.getuid?.() ?? 'unknown'}`;
+    }
+  }
+  return `cli:${user}`;
+}
+
+function makeSession(program: Command, out: Output): Session {
+  let loaded: Promise<{ config: Config; pool: HostPool }> | undefined;
+  let orchestrator: Promise<Orchestrator> | undefined;
+  let interrupted: Promise<void> | undefined;
+  const load = () =>
+    (loaded ??= (async () => {
+      const [{ loadConfig }, { HostPool }] = await Promise.all([import('../config/load.js'), import('../hosts/pool.js')]);
+      const { config } = loadConfig(program.opts().config as string | undefined);
+      return { config, pool: new HostPool(config) };
+    })());
+  return {
+    ctx(json) {
+      const progress = json ? undefined : (event: ProgressEvent) => out.progress(event.message);
+      return {
+        json,
+        progress,
+        config: async () => (await load()).config,
+        pool: async () => (await load()).pool,
+        orchestrator: () =>
+          (orchestrator ??= (async () => {
+            const [{ Orchestrator }, { config, pool }] = await Promise.all([import('../sessions/orchestrator.js'), load()]);
+            return new Orchestrator(config, pool, { actor: cliActor(), progress });
+          })()),
+        emit: () => undefined,
+        // Installed only when a command waits for it, so Ctrl-C stops every other command at once.
+        get interrupted() {
+          return (interrupted ??= new Promise<void>((resolve) => process.once('SIGINT', () => resolve())));
+        },
+      };
     },
-    configPath: () => source,
+    async close() {
+      if (loaded) await (await loaded.catch(() => undefined))?.pool.close();
+    },
   };
-  return { ctx, close: async () => pool?.close() };
 }
 
-export function buildProgram(): { program: Command; close: () => Promise<void> } {
+function optionFlags(option: OptionSpec): string {
+  const long = option.negatable ? `--no-${flagName(option)}` : `--${flagName(option)}`;
+  const value = option.kind === 'boolean' ? '' : ` ${option.placeholder ?? '<value>'}`;
+  return `${option.short ? `-${option.short}, ` : ''}${long}${value}`;
+}
+
+/** The typed input of a command from what commander parsed; bad values are usage errors. */
+function collectInput(spec: CommandSpec<never, never>, positional: unknown[], opts: Record<string, unknown>): Record<string, unknown> {
+  const input: Record<string, unknown> = {};
+  spec.args.forEach((arg, i) => {
+    const raw = positional[i];
+    if (raw === undefined) return;
+    if (arg.variadic) {
+      const words = raw as string[];
+      if (words.length === 0) return;
+      input[arg.name] = arg.kind === 'text' ? words.join(' ') : words.map((w) => convertValue(arg.kind, w, arg.name));
+    } else input[arg.name] = convertValue(arg.kind, raw as string, arg.name);
+  });
+  for (const option of spec.options) {
+    const raw = opts[option.name];
+    if (raw === undefined) continue;
+    input[option.name] = typeof raw === 'string' && option.kind !== 'boolean' ? convertValue(option.kind, raw, `--${flagName(option)}`) : raw;
+  }
+  return input;
+}
+
+function addCommand(parent: Command, name: string, spec: CommandSpec<never, never>, session: Session, out: Output, result: { code: number }): void {
+  const cmd = parent.command(name).description(spec.summary);
+  for (const arg of spec.args) {
+    const label = `${arg.name}${arg.variadic ? '...' : ''}`;
+    cmd.addArgument(new Argument(arg.required ? `<${label}>` : `[${label}]`, arg.help));
+  }
+  for (const option of spec.options) {
+    if (option.surfaces && !option.surfaces.includes('cli')) continue;
+    const o = new Option(optionFlags(option), option.help);
+    if (option.default !== undefined && !option.negatable) o.default(option.default);
+    cmd.addOption(o);
+  }
+  cmd.option('--json', 'print a JSON document on stdout (progress and logs stay on stderr)');
+  if (spec.examples.length > 0) cmd.addHelpText('after', `\nExamples:\n${spec.examples.map((e) => `  ${e}`).join('\n')}\n`);
+  cmd.action(async (...args: unknown[]) => {
+    const command = args.at(-1) as Command;
+    const opts = command.opts();
+    const json = Boolean(opts.json);
+    const input = collectInput(spec, args.slice(0, spec.args.length), opts);
+    const ctx = session.ctx(json);
+    let emitted = 0;
+    ctx.emit = (doc) => {
+      if (!json && emitted > 0 && process.stdout.isTTY) out.write('\u001b[2J\u001b[H');
+      emitted++;
+      if (json) out.json(doc);
+      else out.write((spec.render as (r: unknown) => string)(doc));
+    };
+    const done = await (spec.run as (c: CommandContext, i: unknown) => Promise<unknown>)(ctx, input);
+    if (done !== undefined) {
+      ctx.emit(done);
+      result.code = (spec.exitCode as ((r: unknown) => number) | undefined)?.(done) ?? 0;
+    }
+  });
+}
+
+export function buildProgram(out: Output = new Output()): { program: Command; session: Session; result: { code: number } } {
   const program = new Command('ao');
-  const { ctx, close } = makeContext(program);
+  const session = makeSession(program, out);
+  const result = { code: 0 };
   program
     .description('Agent Orchestrator: run AI coding agents, one per issue, in git worktrees and tmux sessions on runner hosts.')
+    .version(aoVersion(), '-V, --version', 'print the version')
     .addOption(new Option('-c, --config <file>', 'configuration file (default: $AO_CONFIG, ./agent-orchestrator.yaml, ~/.config/agent-orchestrator/config.yaml)'))
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-
-  program
-    .command('doctor')
-    .description('check every runner host: reachable, host key, git and tmux versions, data dir writable')
-    .option('--json', 'print a JSON document')
-    .action(async (opts: { json?: boolean }) => {
-      const report = await doctor(ctx.pool());
-      if (opts.json) printJson(report);
-      else {
-        process.stdout.write(
-          `${renderTable(
-            ['HOST', 'ADDRESS', 'OK', 'HOST KEY', 'GIT', 'TMUX', 'DATA DIR'],
-            report.hosts.map((h) => [h.name, h.address, h.ok ? 'ok' : 'FAIL', h.hostKey.status, h.git ?? '-', h.tmux ?? '-', h.dataDir ? `${h.dataDir}${h.dataDirWritable ? '' : ' (not writable)'}` : '-']),
-          )}\n`,
-        );
-        for (const h of report.hosts) for (const p of h.problems) process.stdout.write(`${h.name}: ${p}\n`);
+    .configureOutput({ writeOut: (s) => out.write(s), writeErr: (s) => process.stderr.write(s) });
+  const groups = new Map<string, Command>();
+  for (const spec of COMMANDS) {
+    for (const path of spec.cli) {
+      let parent = program;
+      for (const group of path.slice(0, -1)) {
+        let g = groups.get(group);
+        if (!g) {
+          g = program.command(group).description(CLI_GROUPS[group] ?? group);
+          groups.set(group, g);
+        }
+        parent = g;
       }
-      process.exitCode = report.ok ? 0 : 1;
-    });
-
-  registerSessionCommands(program, ctx);
-  return { program, close };
+      addCommand(parent, path.at(-1)!, spec, session, out, result);
+    }
+  }
+  return { program, session, result };
 }
 
-export async function main(argv: string[]): Promise<number> {
-  const { program, close } = buildProgram();
+export async function main(argv: string[], out: Output = new Output()): Promise<number> {
+  const { program, session, result } = buildProgram(out);
   try {
     await program.parseAsync(argv);
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+    return result.code;
   } catch (error) {
     if (error instanceof CommanderError) {
       // --help and --version are not failures; everything else commander rejects is a usage error.
@@ -75,12 +173,15 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`ao: ${describeError(error)}\n`);
     return exitCodeFor(error);
   } finally {
-    await close();
+    await session.close();
   }
 }
 
 const isEntry = process.argv[1] && /(?:^|[/\\])(?:ao(?:\.js)?|main\.(?:ts|js))$/.test(process.argv[1]);
 if (isEntry) {
-  const code = await main(process.argv);
+  const out = new Output();
+  const code = await main(process.argv, out);
+  // Everything written to stdout reaches the reader (a pipe may be slower than we are) before the process ends.
+  await out.drain();
   process.exit(code);
 }

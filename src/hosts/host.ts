@@ -33,16 +33,6 @@ export interface Host {
   close(): Promise<void>;
 }
 
-/** The `key=value` lines a host script prints as its findings (other lines are ignored). */
-export function scriptFacts(stdout: string): Record<string, string> {
-  return Object.fromEntries(
-    stdout
-      .split('\n')
-      .filter((l) => /^[A-Za-z]+=/.test(l))
-      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
-  );
-}
-
 export class HostCommandError extends Error {
   constructor(
     readonly host: string,

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { AoError } from '../core/errors.js';
 import { execScript, run, type Host } from './host.js';
+import { scriptEntries } from './script-output.js';
+import { hostScript } from './scripts.js';
 
 /**
  * The tmux runtime on one host, on an isolated socket (`tmux -L <socket>`),
@@ -29,86 +31,17 @@ export interface CreateSessionOptions {
   env?: Record<string, string>;
 }
 
-/**
- * Runs the agent, then records its exit status on the pane (read by the
- * batched probe) and leaves a shell, so a human who attaches can look around
- * and `restore` can tell "agent exited" from "tmux gone".
- */
-const PANE_WRAPPER = `(eval "$1")
-status=$?
-tmux set-option -p @ao_exit "$status" 2>/dev/null
-printf '\\n[agent exited with status %s]\\n' "$status"
-exec "\${SHELL:-/bin/sh}"`;
-
-/**
- * Every pane of ours with its state and last lines, using two tmux client
- * processes in all: one lists the sessions, one runs a display-message and a
- * capture-pane per session as a single chained command.
- */
-export const PROBE_ALL = `sock=$1; prefix=$2; history=$3
-rs=$(printf '\\036')
-if ! names=$(tmux -u -L "$sock" list-sessions -F '#{session_name}' 2>&1); then
-  # No server (or no socket yet) means no sessions; any other failure is not evidence of anything.
-  case $names in *"no server running"*|*"(No such file or directory)"*) exit 0 ;; esac
-  printf 'tmux failed: %s\\n' "$names" >&2
-  exit 3
-fi
-set --
-for name in $names; do
-  case $name in "$prefix"*) ;; *) continue ;; esac
-  set -- "$@" display-message -p -t "=$name:" "$rs#{session_name}|#{pane_dead}|#{window_activity}|#{@ao_exit}|#{pane_current_command}" ';' capture-pane -p -J -t "=$name:" -S "-$history" ';'
-done
-[ $# -gt 0 ] || exit 0
-if ! tmux -u -L "$sock" "$@" 2>/dev/null; then
-  # A session ended between the listing and the chain, which stops the chain: ask one by one.
-  for name in $names; do
-    case $name in "$prefix"*) ;; *) continue ;; esac
-    info=$(tmux -u -L "$sock" display-message -p -t "=$name:" "$rs#{session_name}|#{pane_dead}|#{window_activity}|#{@ao_exit}|#{pane_current_command}" 2>/dev/null) || continue
-    printf '%s\\n' "$info"
-    tmux -u -L "$sock" capture-pane -p -J -t "=$name:" -S "-$history" 2>/dev/null
-  done
-fi
-exit 0
-`;
-
-const PASTE = `sock=$1; target=$2; buffer=$3; enter=$4; confirm_polls=$5
-before=$(tmux -u -L "$sock" capture-pane -p -J -t "$target" 2>/dev/null)
-if ! tmux -u -L "$sock" load-buffer -b "$buffer" -; then exit 1; fi
-if ! tmux -u -L "$sock" paste-buffer -p -r -d -b "$buffer" -t "$target"; then
-  tmux -u -L "$sock" delete-buffer -b "$buffer" 2>/dev/null
-  exit 1
-fi
-if [ "$enter" = 1 ]; then
-  # Let the application finish reading the paste before the Enter arrives.
-  sleep 0.05
-  tmux -u -L "$sock" send-keys -t "$target" Enter
-fi
-# Delivery is confirmed when the pane changes; polled here to save round trips.
-i=0
-while [ "$i" -lt "$confirm_polls" ]; do
-  sleep 0.1
-  if [ "$(tmux -u -L "$sock" capture-pane -p -J -t "$target" 2>/dev/null)" != "$before" ]; then echo confirmed; exit 0; fi
-  i=$((i + 1))
-done
-echo unconfirmed
-`;
-
 export function parseProbeOutput(out: string, maxLines: number): Map<string, PaneProbe> {
   const probes = new Map<string, PaneProbe>();
-  for (const chunk of out.split('\u001e')) {
-    if (!chunk) continue;
-    const newline = chunk.indexOf('\n');
-    const header = newline < 0 ? chunk : chunk.slice(0, newline);
-    const body = newline < 0 ? '' : chunk.slice(newline + 1);
+  for (const { header, body } of scriptEntries(out)) {
     const [name, dead, activity, exitStatus, ...command] = header.split('|');
-    const foreground = command.join('|');
     if (!name) continue;
     const lines = body.split('\n');
     while (lines.length > 0 && lines.at(-1)!.trim() === '') lines.pop();
     probes.set(name, {
       name,
       paneDead: dead === '1',
-      foreground: foreground ?? '',
+      foreground: command.join('|'),
       lastActivityAt: Number(activity) * 1000 || 0,
       agentExitStatus: exitStatus ? Number(exitStatus) : undefined,
       lines: lines.slice(-maxLines),
@@ -136,7 +69,7 @@ export class TmuxRuntime {
     const envArgs = Object.entries(options.env ?? {}).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
     await run(
       this.host,
-      this.tmux('new-session', '-d', '-s', options.name, '-c', options.cwd, '-x', '220', '-y', '50', ...envArgs, 'sh', '-c', PANE_WRAPPER, 'ao-agent', options.command),
+      this.tmux('new-session', '-d', '-s', options.name, '-c', options.cwd, '-x', '220', '-y', '50', ...envArgs, 'sh', '-c', hostScript('pane-wrapper'), 'ao-agent', options.command),
       { what: `starting tmux session ${options.name}` },
     );
   }
@@ -147,7 +80,7 @@ export class TmuxRuntime {
     await run(this.host, this.tmux('set-option', '-p', '-u', '-t', this.target(options.name), '@ao_exit'), { what: 'clearing the exit mark' }).catch(() => undefined);
     await run(
       this.host,
-      this.tmux('respawn-pane', '-k', '-t', this.target(options.name), '-c', options.cwd, ...envArgs, 'sh', '-c', PANE_WRAPPER, 'ao-agent', options.command),
+      this.tmux('respawn-pane', '-k', '-t', this.target(options.name), '-c', options.cwd, ...envArgs, 'sh', '-c', hostScript('pane-wrapper'), 'ao-agent', options.command),
       { what: `restarting the agent in ${options.name}` },
     );
   }
@@ -172,7 +105,7 @@ export class TmuxRuntime {
 
   /** One round trip: state and last lines of every session whose name starts with `prefix`. */
   async probeAll(prefix: string, maxLines = 30): Promise<Map<string, PaneProbe>> {
-    const result = await execScript(this.host, PROBE_ALL, [this.socket, prefix, String(maxLines)]);
+    const result = await execScript(this.host, hostScript('probe-panes'), [this.socket, prefix, String(maxLines)]);
     if (result.code !== 0) throw new AoError('host', `probing tmux on host "${this.host.name}" failed: ${result.stderr.trim()}`);
     return parseProbeOutput(result.stdout, maxLines);
   }
@@ -185,7 +118,7 @@ export class TmuxRuntime {
   async paste(name: string, text: string, enter: boolean, confirmMs = 0): Promise<boolean> {
     const buffer = `ao-${randomBytes(6).toString('hex')}`;
     const polls = String(Math.ceil(confirmMs / 100));
-    const result = await execScript(this.host, PASTE, [this.socket, this.target(name), buffer, enter ? '1' : '0', polls], { stdin: text, timeoutMs: confirmMs + 30_000 });
+    const result = await execScript(this.host, hostScript('paste'), [this.socket, this.target(name), buffer, enter ? '1' : '0', polls], { stdin: text, timeoutMs: confirmMs + 30_000 });
     if (result.code !== 0) throw new AoError('host', `pasting into tmux session ${name} failed: ${result.stderr.trim()}`);
     return result.stdout.trim() === 'confirmed';
   }

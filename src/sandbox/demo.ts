@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { renderSessionList, renderStatus } from '../cli/session-commands.js';
+import { renderSessionList, renderStatus } from '../commands/text.js';
 import { parseConfig } from '../core/config.js';
 import { shellLine } from '../core/shell.js';
 import { run } from '../hosts/host.js';
@@ -57,7 +57,7 @@ const config = parseConfig({
   defaults: { settleSec: 1 },
 });
 const pool = new HostPool(config);
-const orch = new Orchestrator(config, pool, { actor: 'demo', progress: (m) => process.stdout.write(`   ${m}\n`) });
+const orch = new Orchestrator(config, pool, { actor: 'demo', progress: (e) => process.stdout.write(`   ${e.message}\n`) });
 
 try {
   say('ao doctor: the local machine is the runner host');
@@ -75,7 +75,7 @@ try {
   await sleep(1500);
 
   say('ao status');
-  process.stdout.write(renderStatus(await listSessions(orch, { persist: true })));
+  process.stdout.write(renderStatus(await listSessions(orch)));
   const pane = await orch.runtime('local').capture(session.tmuxName, 12);
   process.stdout.write(`\n   the agent's pane (ao open ${session.id} attaches to it):\n${pane.map((l) => `   | ${l}`).join('\n')}\n`);
 

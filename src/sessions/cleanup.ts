@@ -1,5 +1,7 @@
-import { killSession, type KillResult } from './kill.js';
-import { listSessions } from './list.js';
+import { planCleanup, type PlannedAction } from '../core/plan.js';
+import { applyPlan } from './apply.js';
+import type { KillResult } from './kill.js';
+import { observeSessions } from './list.js';
 import type { Orchestrator } from './orchestrator.js';
 
 export interface CleanupCandidate {
@@ -19,42 +21,24 @@ export interface CleanupResult {
   unreachableHosts: string[];
 }
 
-/**
- * Why a session should be cleaned up, or undefined to keep it. Pure.
- * PR-merged and issue-closed evidence comes from the GitHub side when present.
- */
-export function cleanupReason(view: { status: string; hostReachable: boolean; activity: string | null; prState?: 'open' | 'merged' | 'closed' | null; issueClosed?: boolean }): string | undefined {
-  if (view.status === 'killed' || view.status === 'spawning') return undefined;
-  if (!view.hostReachable) return undefined; // uncertain evidence is not death
-  if (view.status === 'merged' || view.prState === 'merged') return 'PR merged';
-  const alive = view.activity !== null && view.activity !== 'exited';
-  if (view.prState === 'open' && alive) return undefined; // never a live session with an open PR
-  if (view.issueClosed) return 'issue closed';
-  if (!alive && view.status === 'errored') return 'runtime dead';
-  return undefined;
-}
-
+/** Plan the cleanup from one refresh (src/core/plan.ts), then apply it unless it is a dry run. */
 export async function cleanupSessions(orch: Orchestrator, options: { project?: string; dryRun?: boolean } = {}): Promise<CleanupResult> {
-  const list = await listSessions(orch, { project: options.project, persist: !options.dryRun });
-  const candidates: CleanupCandidate[] = [];
-  for (const view of list.sessions) {
-    const reason = cleanupReason({ status: view.status, hostReachable: view.hostReachable, activity: view.activity });
-    if (reason) candidates.push({ id: view.id, host: view.host, project: view.project, status: view.status, reason });
-  }
+  const observed = await observeSessions(orch, { project: options.project });
+  const plan = planCleanup(observed.states.map((s) => s.observed));
+  const statusOf = new Map(observed.states.map((s) => [s.view.id, s.view.status]));
   const result: CleanupResult = {
     dryRun: Boolean(options.dryRun),
-    candidates,
+    candidates: plan.flatMap((a: PlannedAction) =>
+      a.kind === 'kill' ? [{ id: a.session.id, host: a.session.host, project: a.session.project, status: statusOf.get(a.session.id) ?? 'unknown', reason: a.reason }] : [],
+    ),
     killed: [],
     failed: [],
-    unreachableHosts: list.hosts.filter((h) => !h.reachable).map((h) => h.name),
+    unreachableHosts: observed.hosts.filter((h) => !h.reachable).map((h) => h.name),
   };
   if (options.dryRun) return result;
-  for (const candidate of candidates) {
-    try {
-      result.killed.push(await killSession(orch, candidate.id, { reason: `cleanup: ${candidate.reason}` }));
-    } catch (error) {
-      result.failed.push({ id: candidate.id, error: error instanceof Error ? error.message : String(error) });
-    }
+  for (const applied of await applyPlan(orch, plan)) {
+    if (applied.ok && applied.kill) result.killed.push(applied.kill);
+    else if (!applied.ok) result.failed.push({ id: applied.action.session.id, error: applied.error ?? applied.message });
   }
   return result;
 }

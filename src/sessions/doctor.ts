@@ -1,8 +1,9 @@
 import { isLocalHostConfig } from '../core/config.js';
 import { AoError } from '../core/errors.js';
-import { execScript, scriptFacts } from '../hosts/host.js';
-import { ROOT_PRELUDE } from '../hosts/store.js';
+import { execScript } from '../hosts/host.js';
 import type { HostPool } from '../hosts/pool.js';
+import { scriptFacts } from '../hosts/script-output.js';
+import { hostScript } from '../hosts/scripts.js';
 import { SshHost } from '../hosts/ssh.js';
 
 export interface HostCheck {
@@ -24,13 +25,6 @@ export interface DoctorReport {
   hosts: HostCheck[];
 }
 
-/** Everything a host needs, checked in one round trip. */
-const PROBE = `${ROOT_PRELUDE}echo "git=$(git --version 2>/dev/null | sed 's/^git version //')"
-echo "tmux=$(tmux -V 2>/dev/null | sed 's/^tmux //')"
-echo "root=$root"
-if mkdir -p "$root" 2>/dev/null && probe="$root/.ao-doctor.$$" && : > "$probe" 2>/dev/null; then rm -f "$probe"; echo writable=yes; else echo writable=no; fi
-`;
-
 export async function checkHost(pool: HostPool, name: string): Promise<HostCheck> {
   const cfg = pool.hostConfig(name);
   const local = isLocalHostConfig(cfg);
@@ -45,7 +39,7 @@ export async function checkHost(pool: HostPool, name: string): Promise<HostCheck
   };
   const host = pool.host(name);
   try {
-    const result = await execScript(host, PROBE, [pool.dataDir(name)], { timeoutMs: 20_000 });
+    const result = await execScript(host, hostScript('doctor'), [pool.dataDir(name)], { timeoutMs: 20_000 });
     check.reachable = true;
     if (host instanceof SshHost) check.hostKey = { status: 'match', seen: host.lastSeenKey?.fingerprint };
     const facts = scriptFacts(result.stdout);

@@ -1,11 +1,9 @@
 import type { HostSnapshot, Orchestrator } from './orchestrator.js';
-import { buildView, type SessionView } from './view.js';
+import { observeSession, type SessionState, type SessionView } from './view.js';
 
 export interface ListOptions {
   project?: string;
   includeKilled?: boolean;
-  /** Record status changes the refresh discovered (tmux died, agent exited...) in the session's metadata and event log. */
-  persist?: boolean;
 }
 
 export interface HostState {
@@ -20,42 +18,47 @@ export interface SessionList {
   warnings: { host: string; file: string; problem: string }[];
 }
 
-/** List sessions: one round trip per host (records and panes together), hosts in parallel. */
-export async function listSessions(orch: Orchestrator, options: ListOptions = {}, snapshots?: HostSnapshot[]): Promise<SessionList> {
+export interface Observed {
+  states: SessionState[];
+  hosts: HostState[];
+  warnings: SessionList['warnings'];
+}
+
+/**
+ * Every session as one refresh sees it: one round trip per host (records,
+ * panes and agent logs together), hosts in parallel. Reads only: whoever
+ * wants to act on what it saw plans and applies (src/core/plan.ts).
+ */
+export async function observeSessions(orch: Orchestrator, options: { project?: string } = {}, snapshots?: HostSnapshot[]): Promise<Observed> {
   const projectName = options.project ? orch.project(options.project).name : undefined;
   const all = snapshots ?? (await orch.snapshotAll());
   const now = Date.now();
-  const sessions: SessionView[] = [];
-  const changes: Promise<unknown>[] = [];
+  const states: SessionState[] = [];
   for (const snapshot of all) {
-    for (const record of snapshot.sessions) {
-      if (projectName && record.project !== projectName) continue;
-      const { observation: _observation, ...view } = buildView(orch, snapshot, record.meta, record.project, now);
-      if (options.persist && view.status !== record.meta.status && snapshot.reachable) {
-        changes.push(
-          orch
-            .store(snapshot.host)
-            .update(record.project, record.id, (meta) => {
-              if (meta.status !== record.meta.status) return undefined; // someone else moved it meanwhile
-              const next: Record<string, string> = { ...meta, status: view.status, updatedAt: new Date().toISOString() };
-              if (view.activity) next.activity = view.activity;
-              if (view.statusReason) next.statusReason = view.statusReason;
-              else delete next.statusReason;
-              return { meta: next, events: [{ type: 'status_changed', session: record.id, from: meta.status, to: view.status, reason: view.statusReason ?? undefined, actor: orch.actor }] };
-            })
-            .catch((error: unknown) => orch.log.warn({ session: record.id }, `could not record status change: ${String(error)}`)),
-        );
-      }
-      if (!options.includeKilled && view.status === 'killed') continue;
-      sessions.push(view);
+    for (const { project, record } of snapshot.records) {
+      if (projectName && project !== projectName) continue;
+      states.push(observeSession(orch, snapshot, record, now));
     }
   }
-  await Promise.all(changes);
-  sessions.sort((a, b) => a.project.localeCompare(b.project) || idNumber(a.id) - idNumber(b.id));
+  states.sort((a, b) => a.view.project.localeCompare(b.view.project) || idNumber(a.view.id) - idNumber(b.view.id));
   return {
-    sessions,
+    states,
     hosts: all.map((s) => ({ name: s.host, reachable: s.reachable, error: s.error ?? null })),
     warnings: all.flatMap((s) => s.warnings.map((w) => ({ host: s.host, ...w }))),
+  };
+}
+
+/** List sessions (the JSON document of `ao session ls` / `ao status`). */
+export async function listSessions(orch: Orchestrator, options: ListOptions = {}, snapshots?: HostSnapshot[]): Promise<SessionList> {
+  const observed = await observeSessions(orch, options, snapshots);
+  return toList(observed, options.includeKilled);
+}
+
+export function toList(observed: Observed, includeKilled = false): SessionList {
+  return {
+    sessions: observed.states.map((s) => s.view).filter((v) => includeKilled || v.status !== 'killed'),
+    hosts: observed.hosts,
+    warnings: observed.warnings,
   };
 }
 

@@ -23,7 +23,7 @@ export async function attachTargets(orch: Orchestrator, what: string): Promise<A
   let views;
   if (parseSessionId(what)) {
     const located = await orch.locate(what);
-    views = [{ id: what, host: located.host, tmuxName: located.meta.tmuxName!, status: located.meta.status }];
+    views = [{ id: what, host: located.host, tmuxName: orch.tmuxName(what), status: located.record.status }];
   } else {
     const project = what === 'all' ? undefined : orch.project(what).name;
     views = (await listSessions(orch, { project })).sessions.filter((s) => s.activity !== null && s.status !== 'errored');

@@ -1,109 +1,76 @@
 import type { Logger } from 'pino';
+import { listAdapters } from '../agents/index.js';
 import { type Config, type ProjectConfig, findProject } from '../core/config.js';
 import { AoError } from '../core/errors.js';
+import { absolutePaths, type HostPaths } from '../core/layout.js';
+import { TERMINAL_STATUSES } from '../core/model.js';
 import { instanceHash, parseSessionId } from '../core/names.js';
-import { execScript } from '../hosts/host.js';
+import type { SessionRecord } from '../core/record.js';
 import type { HostPool } from '../hosts/pool.js';
-import { parseRecordDump, READ_ALL, ROOT_PRELUDE, type StoredSession, type StoreWarning, type SessionStore } from '../hosts/store.js';
-import { parseProbeOutput, PROBE_ALL, TmuxRuntime, type PaneProbe } from '../hosts/tmux.js';
+import { takeSnapshot, type HostSnapshot } from '../hosts/snapshot.js';
+import type { SessionStore } from '../hosts/store.js';
+import { TmuxRuntime } from '../hosts/tmux.js';
 import { Workspace } from '../hosts/workspace.js';
 import { createLogger } from '../log.js';
 
-/** What one round trip to a host tells: its session records and the state of their tmux panes. */
-export interface HostSnapshot {
-  host: string;
-  reachable: boolean;
-  error?: string;
-  sessions: StoredSession[];
-  warnings: StoreWarning[];
-  panes: Map<string, PaneProbe>;
-  /** Last transcript line per agent log directory name (Claude Code). */
-  transcripts: Map<string, string>;
+export type { HostSnapshot } from '../hosts/snapshot.js';
+
+/** A step of a long operation, for progress lines and (later) status comments. */
+export interface ProgressEvent {
+  session?: string;
+  step: string;
+  message: string;
 }
 
-function splitOnce(text: string, separator: string): [string, string] {
-  const at = text.indexOf(separator);
-  return at < 0 ? [text, ''] : [text.slice(0, at), text.slice(at + separator.length)];
-}
-
-export function parseTranscriptDump(out: string): Map<string, string> {
-  const transcripts = new Map<string, string>();
-  for (const chunk of out.split('\u001e')) {
-    const newline = chunk.indexOf('\n');
-    if (newline <= 0) continue;
-    transcripts.set(chunk.slice(0, newline), chunk.slice(newline + 1).trim());
-  }
-  return transcripts;
+export interface OrchestratorOptions {
+  /** Who acts, as the surface knows it: `cli:<user>`, `github:<login>`, `action:<workflow>`. */
+  actor: string;
+  log?: Logger;
+  progress?: (event: ProgressEvent) => void;
 }
 
 export interface LocatedSession {
   host: string;
   project: ProjectConfig;
-  meta: Record<string, string>;
+  record: SessionRecord;
 }
 
-/**
- * The newest Claude Code transcript line of each worktree of this instance
- * (see src/agents/claude-code.ts), for activity: no process at all when
- * there are none.
- */
-const CLAUDE_TRANSCRIPTS = `${ROOT_PRELUDE}instance=$1
-base=\${CLAUDE_CONFIG_DIR:-$HOME/.claude}/projects
-[ -d "$base" ] || exit 0
-real=$(cd "$root/$instance" 2>/dev/null && pwd -P) || exit 0
-prefix=$(printf '%s/' "$real" | tr -c 'A-Za-z0-9' '-')
-for d in "$base/$prefix"*; do
-  [ -d "$d" ] || continue
-  newest=$(ls -t "$d" 2>/dev/null | grep '[.]jsonl$' | head -n 1)
-  [ -n "$newest" ] || continue
-  printf '\\036%s\\n' "\${d##*/}"
-  tail -n 1 "$d/$newest"
-  printf '\\n'
-done
-exit 0
-`;
-
-const SNAPSHOT = `( set -- "$1" "$2"
-${READ_ALL}
-) || exit 1
-printf '\\035\\n'
-( set -- "$3" "$4" "$5"
-${PROBE_ALL}
-) || exit 2
-printf '\\034\\n'
-( set -- "$1" "$2"
-${CLAUDE_TRANSCRIPTS}
-)
-exit 0
-`;
+export type SessionQuery = string | { id: string } | { project: string; issue: number } | { project: string; branch: string };
 
 export const PANE_HISTORY_LINES = 40;
 
-/** The shared context of every operation: configuration, hosts, and per-host helpers. */
+/**
+ * The shared context of every operation: configuration, hosts, the acting
+ * identity and where progress goes. Operations (spawn, send, kill...) are
+ * functions that take it; it holds no decisions of its own.
+ */
 export class Orchestrator {
   readonly hash12: string;
   readonly log: Logger;
+  readonly actor: string;
   private readonly roots = new Map<string, Promise<string>>();
 
   constructor(
     readonly config: Config,
     readonly pool: HostPool,
-    readonly options: { actor?: string; log?: Logger; progress?: (message: string) => void } = {},
+    private readonly options: OrchestratorOptions,
   ) {
     this.hash12 = instanceHash(config.instance, config.dataDir);
     this.log = options.log ?? createLogger();
+    this.actor = options.actor;
   }
 
-  get actor(): string {
-    return this.options.actor ?? `cli:${process.env.USER ?? 'unknown'}`;
-  }
-
-  progress(message: string): void {
-    this.options.progress?.(message);
+  progress(event: ProgressEvent): void {
+    this.options.progress?.(event);
   }
 
   get tmuxSocket(): string {
     return this.config.tmuxSocket ?? `ao-${this.hash12}`;
+  }
+
+  /** The tmux session name of a session: derived from its ID, never read from a record. */
+  tmuxName(id: string): string {
+    return `${this.hash12}-${id}`;
   }
 
   store(host: string): SessionStore {
@@ -122,68 +89,65 @@ export class Orchestrator {
     return findProject(this.config, nameOrRepo);
   }
 
-  /** The absolute data root on a host (`~` expanded there), asked once per process. */
-  root(host: string): Promise<string> {
+  /** Absolute paths on a host (its data root's `~` expanded there, asked once per process). */
+  async paths(host: string): Promise<HostPaths> {
     let root = this.roots.get(host);
     if (!root) {
       root = this.store(host).absoluteRoot();
       root.catch(() => this.roots.delete(host));
       this.roots.set(host, root);
     }
-    return root;
+    return absolutePaths(await root, this.config.instance);
   }
 
-  async paths(host: string, project: ProjectConfig, id: string) {
-    const root = await this.root(host);
-    const base = `${root}/${this.config.instance}`;
-    return {
-      worktree: `${base}/${project.name}/worktrees/${id}`,
-      prompt: `${base}/${project.name}/prompts/${id}.md`,
-      mirror: `${base}/repos/${project.repo}.git`,
-    };
-  }
-
-  /** One round trip: every record of this instance on the host, and every pane of ours. */
+  /** One round trip: every record of this deployment on the host, every pane of ours, the agents' own logs. */
   async snapshot(host: string): Promise<HostSnapshot> {
-    try {
-      const result = await execScript(this.pool.host(host), SNAPSHOT, [this.pool.dataDir(host), this.config.instance, this.tmuxSocket, `${this.hash12}-`, String(PANE_HISTORY_LINES)], { timeoutMs: 30_000 });
-      if (result.code !== 0) throw new Error(result.stderr.trim() || `exit ${result.code}`);
-      const [recordPart = '', rest = ''] = splitOnce(result.stdout, '\u001d\n');
-      const [panePart = '', transcriptPart = ''] = splitOnce(rest, '\u001c\n');
-      const records = parseRecordDump(recordPart);
-      const panes = parseProbeOutput(panePart, PANE_HISTORY_LINES);
-      const transcripts = parseTranscriptDump(transcriptPart);
-      for (const warning of records.warnings) this.log.warn({ host, file: warning.file }, `skipping session record: ${warning.problem}`);
-      return { host, reachable: true, sessions: records.sessions, warnings: records.warnings, panes, transcripts };
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      this.log.warn({ host }, `host unreachable: ${message}`);
-      return { host, reachable: false, error: message, sessions: [], warnings: [], panes: new Map(), transcripts: new Map() };
-    }
+    const snapshot = await takeSnapshot(host, this.pool.host(host), {
+      dataDir: this.pool.dataDir(host),
+      instance: this.config.instance,
+      tmuxSocket: this.tmuxSocket,
+      namePrefix: `${this.hash12}-`,
+      historyLines: PANE_HISTORY_LINES,
+      logProbes: listAdapters().flatMap((a) => (a.logProbe ? [{ name: a.name, script: a.logProbe.script }] : [])),
+    });
+    if (!snapshot.reachable) this.log.warn({ host }, `host unreachable: ${snapshot.error}`);
+    for (const warning of snapshot.warnings) this.log.warn({ host, file: warning.file }, `skipping session record: ${warning.problem}`);
+    return snapshot;
   }
 
   async snapshotAll(): Promise<HostSnapshot[]> {
     return Promise.all(this.pool.names().map((h) => this.snapshot(h)));
   }
 
-  /** Find a session by ID on any host. Validates the ID first, so malformed input never reaches a host. */
-  async locate(id: string, snapshots?: HostSnapshot[]): Promise<LocatedSession & { snapshot: HostSnapshot }> {
-    if (!parseSessionId(id)) {
-      throw new AoError('usage', `malformed session ID ${JSON.stringify(id)}`, 'session IDs look like "app-1": the project prefix, a dash and a number');
+  /**
+   * Find a session by ID (validated first, so malformed input never reaches
+   * a host), or the live session of an issue or a branch.
+   */
+  async locate(query: SessionQuery, snapshots?: HostSnapshot[]): Promise<LocatedSession & { snapshot: HostSnapshot }> {
+    const q = typeof query === 'string' ? { id: query } : query;
+    if ('id' in q && !parseSessionId(q.id)) {
+      throw new AoError('usage', `malformed session ID ${JSON.stringify(q.id)}`, 'session IDs look like "app-1": the project prefix, a dash and a number');
     }
+    const projectName = 'project' in q ? this.project(q.project).name : undefined;
     const all = snapshots ?? (await this.snapshotAll());
+    const matches = (r: SessionRecord) => {
+      if ('id' in q) return r.id === q.id;
+      if (r.project !== projectName || TERMINAL_STATUSES.has(r.status)) return false;
+      return 'issue' in q ? r.issue === q.issue : r.branch === q.branch;
+    };
     for (const snapshot of all) {
-      const found = snapshot.sessions.find((s) => s.id === id);
+      const found = snapshot.records.find((s) => matches(s.record));
       if (found) {
         const project = this.config.projects.find((p) => p.name === found.project);
-        if (!project) throw new AoError('not_found', `session ${id} belongs to project "${found.project}", which is not in the configuration`, 'add the project back to the config to manage this session');
-        return { host: snapshot.host, project, meta: found.meta, snapshot };
+        if (!project) throw new AoError('not_found', `session ${found.id} belongs to project "${found.project}", which is not in the configuration`, 'add the project back to the config to manage this session');
+        return { host: snapshot.host, project, record: found.record, snapshot };
       }
     }
     const down = all.filter((s) => !s.reachable).map((s) => s.host);
+    const what = 'id' in q ? `session ${q.id}` : 'issue' in q ? `live session for issue #${q.issue} of ${projectName}` : `live session on branch ${q.branch} of ${projectName}`;
     throw new AoError(
       'not_found',
-      `no session ${id}${down.length ? ` on the reachable hosts (unreachable: ${down.join(', ')})` : ''}`,
+      `no ${what}${down.length ? ` on the reachable hosts (unreachable: ${down.join(', ')})` : ''}`,
       down.length ? 'the session may be on an unreachable host; check `ao doctor`' : 'list sessions with `ao session ls`',
     );
   }

@@ -49,11 +49,11 @@ export async function sendMessage(orch: Orchestrator, id: string, text: string, 
   const wait = options.wait ?? true;
   const timeoutMs = (options.timeoutSec ?? orch.config.defaults.sendTimeoutSec) * 1000;
   const located = options.located ?? (await orch.locate(id));
-  const { host, project, meta } = located;
-  if (meta.status === 'killed' || meta.status === 'merged') {
-    throw new AoError('conflict', `session ${id} is ${meta.status}; nothing is running to receive a message`, meta.status === 'killed' ? `restore it first: ao session restore ${id}` : undefined);
+  const { host, project, record } = located;
+  if (record.status === 'killed' || record.status === 'merged') {
+    throw new AoError('conflict', `session ${id} is ${record.status}; nothing is running to receive a message`, record.status === 'killed' ? `restore it first: ao session restore ${id}` : undefined);
   }
-  const tmuxName = meta.tmuxName!;
+  const tmuxName = orch.tmuxName(id);
   const runtime = orch.runtime(host);
   const store = orch.store(host);
   const started = Date.now();
@@ -65,7 +65,7 @@ export async function sendMessage(orch: Orchestrator, id: string, text: string, 
     'send',
     async () => {
       // Look at the pane until the agent can take the message.
-      let observation = observe(orch, meta.agent ?? 'generic', (await runtime.probeAll(tmuxName, 40)).get(tmuxName), true);
+      let observation = observe(orch, record.agent, (await runtime.probeAll(tmuxName, 40)).get(tmuxName), true);
       const activityBefore = observation.activity;
       for (;;) {
         if (observation.runtime === 'gone') {
@@ -92,7 +92,7 @@ export async function sendMessage(orch: Orchestrator, id: string, text: string, 
           throw new AoError('failed', `session ${id}: the agent was not ready within ${Math.round(timeoutMs / 1000)} s (it is ${observation.activity}); nothing was sent`, 'raise --timeout, or send with --no-wait');
         }
         await sleep(POLL_MS);
-        observation = observe(orch, meta.agent ?? 'generic', (await runtime.probeAll(tmuxName, 40)).get(tmuxName), true);
+        observation = observe(orch, record.agent, (await runtime.probeAll(tmuxName, 40)).get(tmuxName), true);
       }
 
       // Delivery is confirmed when the pane changes after the Enter.

@@ -1,9 +1,11 @@
 import { getAdapter } from '../agents/index.js';
-import type { HostConfig, ProjectConfig } from '../core/config.js';
+import type { ProjectConfig } from '../core/config.js';
 import { AoError } from '../core/errors.js';
-import { TERMINAL_STATUSES, isSessionStatus } from '../core/model.js';
-import { assertBranchName, defaultBranchName, formatSessionId, parseSessionId, tmuxSessionName } from '../core/names.js';
+import { TERMINAL_STATUSES } from '../core/model.js';
+import { assertBranchName, defaultBranchName, formatSessionId, parseSessionId } from '../core/names.js';
+import { chooseHost, type HostLoad } from '../core/placement.js';
 import { composeTaskPrompt } from '../core/prompt.js';
+import type { SessionRecord } from '../core/record.js';
 import { run } from '../hosts/host.js';
 import type { HostSnapshot, Orchestrator } from './orchestrator.js';
 import { sendMessage } from './send.js';
@@ -38,37 +40,13 @@ export interface SpawnResult {
 
 type Step = 'reserve' | 'record' | 'worktree' | 'post-create' | 'prompt-file' | 'tmux' | 'deliver-prompt' | 'finalize';
 
-function active(status: string | undefined): boolean {
-  return !status || !isSessionStatus(status) || !TERMINAL_STATUSES.has(status);
+function active(record: SessionRecord): boolean {
+  return !TERMINAL_STATUSES.has(record.status);
 }
 
-/** Pick a host: reachable, with the project's labels, under capacity; the least loaded wins. */
-export function chooseHost(hosts: HostConfig[], snapshots: HostSnapshot[], project: ProjectConfig, requested?: string): string {
-  const load = (name: string) => snapshots.find((s) => s.host === name)?.sessions.filter((s) => active(s.meta.status)).length ?? 0;
-  const reachable = (name: string) => snapshots.find((s) => s.host === name)?.reachable ?? false;
-  if (requested) {
-    const host = hosts.find((h) => h.name === requested);
-    if (!host) throw new AoError('usage', `unknown host "${requested}"`, `configured hosts: ${hosts.map((h) => h.name).join(', ')}`);
-    if (!reachable(requested)) {
-      const error = snapshots.find((s) => s.host === requested)?.error;
-      throw new AoError('host', `host "${requested}" is unreachable${error ? `: ${error}` : ''}`, 'check it with `ao doctor`');
-    }
-    if (load(requested) >= host.capacity) throw new AoError('conflict', `host "${requested}" is at capacity (${host.capacity} active sessions)`);
-    return requested;
-  }
-  const candidates = hosts
-    .filter((h) => project.hostLabels.every((l) => h.labels.includes(l)))
-    .filter((h) => reachable(h.name) && load(h.name) < h.capacity)
-    .sort((a, b) => load(a.name) / a.capacity - load(b.name) / b.capacity || a.name.localeCompare(b.name));
-  if (candidates.length === 0) {
-    const down = snapshots.filter((s) => !s.reachable).map((s) => s.host);
-    throw new AoError(
-      'host',
-      `no runner host can take a session for ${project.name}${project.hostLabels.length ? ` (labels: ${project.hostLabels.join(', ')})` : ''}`,
-      down.length ? `unreachable: ${down.join(', ')}; check them with \`ao doctor\`` : 'all matching hosts are at capacity; raise hosts[].capacity or wait for sessions to end',
-    );
-  }
-  return candidates[0]!.name;
+/** What placement needs of each host, from the snapshots. */
+export function hostLoads(snapshots: readonly HostSnapshot[]): HostLoad[] {
+  return snapshots.map((s) => ({ name: s.host, reachable: s.reachable, active: s.records.filter((r) => active(r.record)).length, error: s.error }));
 }
 
 export async function spawnSession(orch: Orchestrator, request: SpawnRequest): Promise<SpawnResult> {
@@ -79,10 +57,11 @@ export async function spawnSession(orch: Orchestrator, request: SpawnRequest): P
   if (request.issue && (!Number.isInteger(request.issue.number) || request.issue.number < 1)) {
     throw new AoError('usage', `invalid issue number ${JSON.stringify(request.issue.number)}`, 'issue numbers are positive integers');
   }
+  if (!request.issue && !request.prompt?.trim()) throw new AoError('usage', 'give an issue number or --prompt, so the agent has a task');
   // The launch command is checked before anything is made (e.g. generic without agentCommand).
   adapter.launchCommand({ sessionId: `${project.prefix}-1`, worktree: '/', agentCommand: project.agentCommand });
 
-  orch.progress(`checking ${orch.pool.names().length} host(s)`);
+  orch.progress({ step: 'hosts', message: `checking ${orch.pool.names().length} host(s)` });
   const snapshots = await orch.snapshotAll();
   const arbiter = orch.pool.names()[0]!;
   const arbiterStore = orch.store(arbiter);
@@ -90,15 +69,15 @@ export async function spawnSession(orch: Orchestrator, request: SpawnRequest): P
   // One active session per issue unless forced: an exclusive claim on the arbiter host settles races.
   if (request.issue && !request.force) {
     const existing = snapshots
-      .flatMap((s) => s.sessions.map((r) => ({ host: s.host, ...r })))
-      .find((r) => r.project === project.name && r.meta.issue === String(request.issue!.number) && active(r.meta.status));
-    if (existing) return existingResult(orch, existing.host, project, existing.meta);
+      .flatMap((s) => s.records.map((r) => ({ host: s.host, ...r })))
+      .find((r) => r.project === project.name && r.record.issue === request.issue!.number && active(r.record));
+    if (existing) return existingResult(orch, existing.host, project, existing.record);
   }
 
-  const hostName = chooseHost(orch.pool.configs, snapshots, project, request.host);
+  const hostName = chooseHost(orch.pool.configs, hostLoads(snapshots), project, request.host);
   const floor = Math.max(
     0,
-    ...snapshots.flatMap((s) => s.sessions.filter((r) => r.project === project.name).map((r) => parseSessionId(r.id)?.n ?? 0)),
+    ...snapshots.flatMap((s) => s.records.filter((r) => r.project === project.name).map((r) => parseSessionId(r.id)?.n ?? 0)),
   );
   const n = await arbiterStore.allocateNumber(project.name, floor);
   const id = formatSessionId(project.prefix, n);
@@ -110,7 +89,7 @@ export async function spawnSession(orch: Orchestrator, request: SpawnRequest): P
   const made = { number: true, claim: false, record: false, worktree: false, branch: false, tmux: false, prompt: false };
   let step: Step = 'reserve';
   const branch = request.branch ?? defaultBranchName(id, request.issue);
-  const tmuxName = tmuxSessionName(orch.hash12, id);
+  const tmuxName = orch.tmuxName(id);
   try {
     if (request.issue && !request.force) {
       const claimed = await claimIssue(orch, arbiter, project.name, request.issue.number, id, snapshots);
@@ -118,17 +97,19 @@ export async function spawnSession(orch: Orchestrator, request: SpawnRequest): P
         await arbiterStore.releaseNumber(project.name, n);
         made.number = false;
         const owner = await orch.locate(claimed);
-        return existingResult(orch, owner.host, project, owner.meta);
+        return existingResult(orch, owner.host, project, owner.record);
       }
       made.claim = true;
     }
-    const paths = await orch.paths(hostName, project, id);
+    const hostPaths = await orch.paths(hostName);
+    const paths = { worktree: hostPaths.worktree(project.name, id), prompt: hostPaths.prompt(project.name, id), mirror: hostPaths.mirror(project.repo) };
     const now = new Date().toISOString();
-    const meta: Record<string, string> = {
+    const record: SessionRecord = {
       id,
       project: project.name,
       repo: project.repo,
       host: hostName,
+      issue: request.issue?.number,
       branch,
       baseBranch: project.baseBranch,
       worktree: paths.worktree,
@@ -138,22 +119,22 @@ export async function spawnSession(orch: Orchestrator, request: SpawnRequest): P
       createdAt: now,
       updatedAt: now,
       createdBy: orch.actor,
+      extra: {},
     };
-    if (request.issue) meta.issue = String(request.issue.number);
 
     step = 'record';
-    await store.create(project.name, id, meta);
+    await store.createRecord(record);
     made.record = true;
 
     step = 'worktree';
-    orch.progress(`${id}: fetching ${project.repo} and adding worktree on ${hostName} (branch ${branch})`);
+    orch.progress({ session: id, step, message: `${id}: fetching ${project.repo} and adding worktree on ${hostName} (branch ${branch})` });
     const { mirror } = await workspace.add({ mirror: paths.mirror, url: project.url, worktree: paths.worktree, branch, baseBranch: project.baseBranch });
     made.worktree = true;
     made.branch = true;
 
     if (project.postCreate.length > 0) {
       step = 'post-create';
-      orch.progress(`${id}: running ${project.postCreate.length} post-create command(s)`);
+      orch.progress({ session: id, step, message: `${id}: running ${project.postCreate.length} post-create command(s)` });
       await workspace.postCreate(paths.worktree, project.postCreate);
     }
 
@@ -173,7 +154,7 @@ export async function spawnSession(orch: Orchestrator, request: SpawnRequest): P
     made.prompt = true;
 
     step = 'tmux';
-    orch.progress(`${id}: starting ${adapter.name} in tmux session ${tmuxName}`);
+    orch.progress({ session: id, step, message: `${id}: starting ${adapter.name} in tmux session ${tmuxName}` });
     const launch = adapter.launchCommand({ sessionId: id, worktree: paths.worktree, agentCommand: project.agentCommand, promptFile: paths.prompt });
     await runtime.create({ name: tmuxName, cwd: paths.worktree, command: launch, env: { AO_SESSION_ID: id, AO_PROJECT: project.name, AO_PROMPT_FILE: paths.prompt } });
     made.tmux = true;
@@ -181,14 +162,14 @@ export async function spawnSession(orch: Orchestrator, request: SpawnRequest): P
     step = 'deliver-prompt';
     let promptDelivered = adapter.initialPrompt === 'launch';
     if (adapter.initialPrompt === 'message') {
-      orch.progress(`${id}: delivering the task prompt`);
-      const sent = await sendMessage(orch, id, prompt, { wait: true, timeoutSec: request.readyTimeoutSec ?? 120, located: { host: hostName, project, meta } });
+      orch.progress({ session: id, step, message: `${id}: delivering the task prompt` });
+      const sent = await sendMessage(orch, id, prompt, { wait: true, timeoutSec: request.readyTimeoutSec ?? 120, located: { host: hostName, project, record } });
       if (!sent.delivered) throw new AoError('failed', `the agent asked a question before it received its task: ${sent.question ?? ''}`);
       promptDelivered = true;
     }
 
     step = 'finalize';
-    await store.update(project.name, id, (current) => {
+    await store.updateRecord(project.name, id, (current) => {
       // Someone killed it meanwhile: their decision stands.
       if (current.status !== 'spawning') throw new AoError('conflict', `session ${id} became ${current.status} while it was being spawned`);
       return {
@@ -196,7 +177,7 @@ export async function spawnSession(orch: Orchestrator, request: SpawnRequest): P
         events: [{ type: 'spawned', session: id, actor: orch.actor, host: hostName, branch, agent: adapter.name, issue: request.issue?.number, prompt }],
       };
     });
-    orch.progress(`${id}: ready`);
+    orch.progress({ session: id, step: 'ready', message: `${id}: ready` });
     return {
       id,
       host: hostName,
@@ -208,10 +189,10 @@ export async function spawnSession(orch: Orchestrator, request: SpawnRequest): P
       existing: false,
       promptDelivered,
       mirror,
-      attach: attachHint(orch, hostName, tmuxName),
+      attach: attachHint(id),
     };
   } catch (error) {
-    orch.progress(`${id}: spawn failed at step "${step}", rolling back`);
+    orch.progress({ session: id, step: 'rollback', message: `${id}: spawn failed at step "${step}", rolling back` });
     await rollback(orch, hostName, project, id, n, branch, tmuxName, made, request.issue?.number);
     await store
       .appendEvents(project.name, [{ type: 'spawn_failed', session: id, actor: orch.actor, step, error: error instanceof Error ? error.message : String(error) }])
@@ -243,11 +224,12 @@ async function rollback(
       orch.log.error({ session: id, what }, `rollback step failed: ${String(error)}`);
     }
   };
-  const paths = await orch.paths(hostName, project, id).catch(() => undefined);
+  const hostPaths = await orch.paths(hostName).catch(() => undefined);
+  const paths = hostPaths && { worktree: hostPaths.worktree(project.name, id), prompt: hostPaths.prompt(project.name, id), mirror: hostPaths.mirror(project.repo) };
   if (made.tmux) await attempt('tmux', () => orch.runtime(hostName).kill(tmuxName));
   if (made.record) {
     // Someone acted on the session meanwhile (a kill, maybe refused to keep unsaved work): their state stands.
-    const current = await orch.store(hostName).read(project.name, id).catch(() => undefined);
+    const current = await orch.store(hostName).readRecord(project.name, id).catch(() => undefined);
     if (current && current.status !== 'spawning') return;
   }
   if (made.worktree && paths) await attempt('worktree', () => orch.workspace(hostName).remove({ mirror: paths.mirror, worktree: paths.worktree }));
@@ -271,15 +253,15 @@ async function claimIssue(orch: Orchestrator, arbiter: string, project: string, 
     const holder = await store.claimIssue(project, issue, id);
     if (holder === id) return id;
     // The holder may be mid-spawn, with its record not written yet: give it a few seconds.
-    let record: { meta: Record<string, string> } | undefined;
+    let found: { record: SessionRecord } | undefined;
     let fresh = snapshots;
-    for (let wait = 0; wait < 10 && !record; wait++) {
+    for (let wait = 0; wait < 10 && !found; wait++) {
       if (wait > 0) await new Promise((r) => setTimeout(r, 500));
       fresh = await orch.snapshotAll();
-      record = fresh.flatMap((s) => s.sessions).find((r) => r.id === holder);
+      found = fresh.flatMap((s) => s.records).find((r) => r.id === holder);
     }
-    if (record && active(record.meta.status)) return holder;
-    if (!record && fresh.some((s) => !s.reachable)) {
+    if (found && active(found.record)) return holder;
+    if (!found && fresh.some((s) => !s.reachable)) {
       throw new AoError('conflict', `issue #${issue} is claimed by ${holder || 'an unknown session'}, which may be on an unreachable host`, 'check the hosts with `ao doctor`, or pass --force');
     }
     await store.releaseIssue(project, issue, holder);
@@ -287,22 +269,22 @@ async function claimIssue(orch: Orchestrator, arbiter: string, project: string, 
   throw new AoError('conflict', `could not claim issue #${issue} for a new session`, 'retry, or pass --force');
 }
 
-function existingResult(orch: Orchestrator, host: string, project: ProjectConfig, meta: Record<string, string>): SpawnResult {
+function existingResult(orch: Orchestrator, host: string, project: ProjectConfig, record: SessionRecord): SpawnResult {
   return {
-    id: meta.id!,
+    id: record.id,
     host,
     project: project.name,
-    branch: meta.branch ?? '',
-    worktree: meta.worktree ?? '',
-    tmuxName: meta.tmuxName ?? '',
-    agent: meta.agent ?? '',
+    branch: record.branch,
+    worktree: record.worktree ?? '',
+    tmuxName: orch.tmuxName(record.id),
+    agent: record.agent,
     existing: true,
     promptDelivered: false,
     mirror: null,
-    attach: attachHint(orch, host, meta.tmuxName ?? ''),
+    attach: attachHint(record.id),
   };
 }
 
-export function attachHint(orch: Orchestrator, host: string, tmuxName: string): string {
-  return `ao open ${tmuxName.slice(orch.hash12.length + 1)}`;
+export function attachHint(id: string): string {
+  return `ao open ${id}`;
 }

@@ -1,12 +1,15 @@
-import { claudeProjectDirName, readClaudeTranscriptLine, type TranscriptReading } from '../agents/claude-code.js';
+import type { AgentAdapter, AgentLogReading, PaneState } from '../agents/adapter.js';
 import { getAdapter } from '../agents/index.js';
 import { deriveActivity } from '../core/activity.js';
 import type { Activity, SessionStatus } from '../core/model.js';
-import { isSessionStatus } from '../core/model.js';
+import { TERMINAL_STATUSES } from '../core/model.js';
+import type { ObservedSession } from '../core/plan.js';
+import type { SessionRecord } from '../core/record.js';
 import { deriveStatus } from '../core/status.js';
+import type { HostSnapshot } from '../hosts/snapshot.js';
 import type { PaneProbe } from '../hosts/tmux.js';
 import { redactSecrets } from '../log.js';
-import type { HostSnapshot, Orchestrator } from './orchestrator.js';
+import type { Orchestrator } from './orchestrator.js';
 
 /**
  * The documented, stable JSON shape of a session (`ao session ls --json`,
@@ -46,16 +49,20 @@ export interface Observation {
   paneLines: string[];
 }
 
-/** Read a session's pane into an activity. */
-export function observe(orch: Orchestrator, agent: string, pane: PaneProbe | undefined, reachable: boolean, now = Date.now(), log?: TranscriptReading): Observation {
+/** The adapter for a recorded agent name; an agent this version does not know is read as a generic program. */
+function adapterFor(agent: string): AgentAdapter {
+  try {
+    return getAdapter(agent);
+  } catch {
+    return getAdapter('generic');
+  }
+}
+
+/** Read a session's pane (and, where the agent keeps one, its own log) into an activity. */
+export function observe(orch: Orchestrator, agent: string, pane: PaneProbe | undefined, reachable: boolean, now = Date.now(), log?: AgentLogReading): Observation {
   if (!reachable) return { activity: null, runtime: 'unknown', lastActivityAt: null, paneLines: [] };
   if (!pane || pane.paneDead) return { activity: 'exited', runtime: 'gone', lastActivityAt: pane?.lastActivityAt ?? null, paneLines: pane?.lines ?? [] };
-  let paneState: ReturnType<ReturnType<typeof getAdapter>['classify']> = 'unknown';
-  try {
-    paneState = getAdapter(agent).classify(pane.lines);
-  } catch {
-    /* an agent this version does not know: read its pane as a generic program */
-  }
+  let paneState: PaneState = adapterFor(agent).classify(pane.lines);
   // The agent's own log fills in what the screen does not say, and moves the last-activity time.
   if (paneState === 'unknown' && log?.state) paneState = log.state;
   const lastOutputAt = Math.max(pane.lastActivityAt, log?.at ?? 0);
@@ -72,64 +79,75 @@ export function observe(orch: Orchestrator, agent: string, pane: PaneProbe | und
   return { activity, runtime: 'alive', lastActivityAt: lastOutputAt, paneLines: pane.lines };
 }
 
-/** What the agent's own log says, for agents that keep one (Claude Code). */
-function agentLog(snapshot: HostSnapshot, meta: Record<string, string>, project: string): TranscriptReading | undefined {
-  if (meta.agent !== 'claude-code' || snapshot.transcripts.size === 0 || !meta.id) return undefined;
-  const suffix = claudeProjectDirName(`/${project}/worktrees/${meta.id}`);
-  for (const [dir, line] of snapshot.transcripts) if (dir.endsWith(suffix)) return readClaudeTranscriptLine(line);
-  return undefined;
+/** What the agent's own log says about a session, for agents that keep one. */
+function agentLog(snapshot: HostSnapshot, record: SessionRecord): AgentLogReading | undefined {
+  const probe = adapterFor(record.agent).logProbe;
+  const entries = probe ? snapshot.logs.get(adapterFor(record.agent).name) : undefined;
+  if (!probe || !entries || entries.size === 0) return undefined;
+  return probe.read(entries, `${record.project}/worktrees/${record.id}`);
 }
 
-function num(value: string | undefined): number | null {
-  if (value === undefined || value === '') return null;
-  const n = Number(value);
-  return Number.isFinite(n) ? n : null;
+/** A session as one refresh saw it: the JSON view, plus what planning needs. */
+export interface SessionState {
+  view: SessionView;
+  observation: Observation;
+  record: SessionRecord;
+  observed: ObservedSession;
 }
 
-export function buildView(orch: Orchestrator, snapshot: HostSnapshot, meta: Record<string, string>, project: string, now = Date.now()): SessionView & { observation: Observation } {
-  const current: SessionStatus = meta.status && isSessionStatus(meta.status) ? meta.status : 'working';
-  const terminal = current === 'killed' || current === 'merged';
-  const pane = meta.tmuxName ? snapshot.panes.get(meta.tmuxName) : undefined;
-  // Only names of this deployment were probed; anything else is not evidence of death.
-  const probed = Boolean(meta.tmuxName?.startsWith(`${orch.hash12}-`));
+export function observeSession(orch: Orchestrator, snapshot: HostSnapshot, record: SessionRecord, now = Date.now()): SessionState {
+  const current = record.status;
+  const terminal = TERMINAL_STATUSES.has(current);
+  const tmuxName = orch.tmuxName(record.id);
   const observation: Observation = terminal
     ? { activity: null, runtime: 'gone', lastActivityAt: null, paneLines: [] }
-    : observe(orch, meta.agent ?? 'generic', pane, snapshot.reachable && probed, now, agentLog(snapshot, meta, project));
+    : observe(orch, record.agent, snapshot.panes.get(tmuxName), snapshot.reachable, now, agentLog(snapshot, record));
   const derived = terminal
-    ? { status: current, reason: meta.statusReason }
+    ? { status: current, reason: record.statusReason }
     : deriveStatus({
         current,
         runtime: observation.runtime,
         activity: observation.activity ?? undefined,
         quietMs: observation.lastActivityAt ? now - observation.lastActivityAt : undefined,
-        ageMs: meta.createdAt ? now - Date.parse(meta.createdAt) : undefined,
+        ageMs: record.createdAt ? now - Date.parse(record.createdAt) : undefined,
         stuckAfterSec: orch.config.defaults.stuckAfterSec,
       });
-  const lastActivityAt = observation.lastActivityAt ? new Date(observation.lastActivityAt).toISOString() : (meta.lastActivityAt ?? null);
-  return {
-    id: meta.id!,
-    project,
-    repo: meta.repo ?? '',
+  const lastActivityAt = observation.lastActivityAt ? new Date(observation.lastActivityAt).toISOString() : (record.lastActivityAt ?? null);
+  const statusReason = derived.reason ?? (derived.status === current ? (record.statusReason ?? null) : null);
+  const view: SessionView = {
+    id: record.id,
+    project: record.project,
+    repo: record.repo,
     host: snapshot.host,
     hostReachable: snapshot.reachable,
-    issue: num(meta.issue),
-    branch: meta.branch ?? '',
-    agent: meta.agent ?? 'generic',
+    issue: record.issue ?? null,
+    branch: record.branch,
+    agent: record.agent,
     status: derived.status,
-    statusReason: derived.reason ?? (derived.status === current ? (meta.statusReason ?? null) : null),
+    statusReason,
     activity: observation.activity,
-    pr: meta.pr || null,
-    prNumber: num(meta.prNumber),
+    pr: record.pr ?? null,
+    prNumber: record.prNumber ?? null,
     ci: null,
     review: null,
     unresolvedThreads: null,
-    tmuxName: meta.tmuxName ?? '',
-    worktree: meta.worktree ?? '',
-    createdAt: meta.createdAt ?? null,
+    tmuxName,
+    worktree: record.worktree ?? '',
+    createdAt: record.createdAt ?? null,
     lastActivityAt,
-    restoredAt: meta.restoredAt ?? null,
-    killedAt: meta.killedAt ?? null,
+    restoredAt: record.restoredAt ?? null,
+    killedAt: record.killedAt ?? null,
     question: observation.activity === 'waiting_input' ? redactSecrets(observation.paneLines.slice(-8).join('\n')) : null,
-    observation,
   };
+  const observed: ObservedSession = {
+    id: record.id,
+    host: snapshot.host,
+    project: record.project,
+    recorded: current,
+    status: derived.status,
+    statusReason,
+    activity: observation.activity,
+    hostReachable: snapshot.reachable,
+  };
+  return { view, observation, record, observed };
 }

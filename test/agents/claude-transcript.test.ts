@@ -7,7 +7,8 @@ import { parseConfig } from '../../src/core/config.js';
 import { tmuxSessionName } from '../../src/core/names.js';
 import { HostPool } from '../../src/hosts/pool.js';
 import { listSessions } from '../../src/sessions/list.js';
-import { Orchestrator, parseTranscriptDump } from '../../src/sessions/orchestrator.js';
+import { parseSnapshot } from '../../src/hosts/snapshot.js';
+import { Orchestrator } from '../../src/sessions/orchestrator.js';
 import { makeTempDir } from '../support/tmp.js';
 
 describe('Claude Code transcripts (pure)', () => {
@@ -30,7 +31,9 @@ describe('Claude Code transcripts (pure)', () => {
   });
 
   it('splits the snapshot section', () => {
-    expect(parseTranscriptDump('\u001e-a-b\n{"x":1}\n\n\u001e-c\n{"y":2}\n')).toEqual(new Map([['-a-b', '{"x":1}'], ['-c', '{"y":2}']]));
+    const out = '\u001d\n\u001c\n\u001e-a-b\n{"x":1}\n\n\u001e-c\n{"y":2}\n';
+    const snapshot = parseSnapshot('local', out, { historyLines: 10, logProbes: [{ name: 'claude-code', script: 'claude-code-transcripts' }] });
+    expect(snapshot.logs.get('claude-code')).toEqual(new Map([['-a-b', '{"x":1}'], ['-c', '{"y":2}']]));
   });
 });
 

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/core/config.js';
-import { cleanupReason } from '../../src/sessions/cleanup.js';
+import { chooseHost } from '../../src/core/placement.js';
+import { cleanupReason } from '../../src/core/plan.js';
+import type { SessionRecord } from '../../src/core/record.js';
 import type { HostSnapshot } from '../../src/sessions/orchestrator.js';
-import { chooseHost } from '../../src/sessions/spawn.js';
+import { hostLoads } from '../../src/sessions/spawn.js';
 
 const config = parseConfig({
   hosts: [
@@ -13,12 +15,16 @@ const config = parseConfig({
   projects: [{ repo: 'acme/web' }, { repo: 'acme/ml', hostLabels: ['gpu'] }],
 });
 
+function record(id: string, status: SessionRecord['status']): { project: string; id: string; record: SessionRecord } {
+  return { project: 'web', id, record: { id, project: 'web', repo: 'acme/web', branch: `ao/${id}`, agent: 'generic', status, extra: {} } };
+}
+
 function snap(host: string, active: number, reachable = true, killed = 0): HostSnapshot {
-  const sessions = [
-    ...Array.from({ length: active }, (_, i) => ({ project: 'web', id: `web-${host}${i}`, meta: { status: 'working' } })),
-    ...Array.from({ length: killed }, (_, i) => ({ project: 'web', id: `web-k${host}${i}`, meta: { status: 'killed' } })),
+  const records = [
+    ...Array.from({ length: active }, (_, i) => record(`web-${i + 1}`, 'working')),
+    ...Array.from({ length: killed }, (_, i) => record(`web-${i + 100}`, 'killed')),
   ];
-  return { host, reachable, sessions, warnings: [], panes: new Map(), transcripts: new Map(), error: reachable ? undefined : 'connect ECONNREFUSED' };
+  return { host, reachable, records, warnings: [], panes: new Map(), logs: new Map(), error: reachable ? undefined : 'connect ECONNREFUSED' };
 }
 
 describe('chooseHost', () => {
@@ -31,7 +37,7 @@ describe('chooseHost', () => {
     ['unreachable hosts are skipped', web, [snap('a', 0, false), snap('b', 2), snap('c', 1)], undefined, 'c'],
     ['a requested host is used', web, [snap('a', 0), snap('b', 3), snap('c', 0)], 'b', 'b'],
   ])('%s', (_name, project, snapshots, requested, expected) => {
-    expect(chooseHost(config.hosts, snapshots, project, requested)).toBe(expected);
+    expect(chooseHost(config.hosts, hostLoads(snapshots), project, requested)).toBe(expected);
   });
 
   it.each([
@@ -40,7 +46,7 @@ describe('chooseHost', () => {
     ['the requested host is full', web, [snap('a', 0), snap('b', 4), snap('c', 0)], 'b', /at capacity/],
     ['the requested host is unknown', web, [snap('a', 0)], 'zz', /unknown host "zz"/],
   ])('refuses when %s', (_name, project, snapshots, requested, error) => {
-    expect(() => chooseHost(config.hosts, snapshots, project, requested)).toThrow(error);
+    expect(() => chooseHost(config.hosts, hostLoads(snapshots), project, requested)).toThrow(error);
   });
 });
 

@@ -1,0 +1,64 @@
+/**
+ * Where things live on a runner host (SPEC section 2). The only place that
+ * names session, lock, claim, worktree, prompt and mirror paths, and the refs
+ * ao writes into a project's repository: kill and rollback delete what these
+ * names point at, so there must be one definition.
+ *
+ * Paths are relative to the data root (`dataDir`, which may start with `~`
+ * and is expanded on the host); `resolve(root)` gives absolute ones once the
+ * host has told us what `~` is.
+ */
+
+export type LockPurpose = 'record' | 'send' | 'runtime';
+
+export interface HostPaths {
+  instance: string;
+  project(project: string): string;
+  sessionsDir(project: string): string;
+  session(project: string, id: string): string;
+  /** `record` guards the metadata file; `send` serialises messages; `runtime` guards tmux and the worktree. */
+  lock(project: string, id: string, purpose: LockPurpose): string;
+  idsDir(project: string): string;
+  idReservation(project: string, n: number): string;
+  issueClaim(project: string, issue: number): string;
+  events(project: string): string;
+  worktreesDir(project: string): string;
+  worktree(project: string, id: string): string;
+  prompt(project: string, id: string): string;
+  mirror(repo: string): string;
+}
+
+function paths(base: string): HostPaths {
+  const p = (project: string) => `${base}/${project}`;
+  return {
+    instance: base,
+    project: p,
+    sessionsDir: (project) => `${p(project)}/sessions`,
+    session: (project, id) => `${p(project)}/sessions/${id}`,
+    // The record lock keeps the historical name (no suffix) so hosts upgraded mid-run agree on it.
+    lock: (project, id, purpose) => `${p(project)}/locks/${id}${purpose === 'record' ? '' : `.${purpose}`}`,
+    idsDir: (project) => `${p(project)}/ids`,
+    idReservation: (project, n) => `${p(project)}/ids/${n}`,
+    issueClaim: (project, issue) => `${p(project)}/issues/${issue}`,
+    events: (project) => `${p(project)}/events.jsonl`,
+    worktreesDir: (project) => `${p(project)}/worktrees`,
+    worktree: (project, id) => `${p(project)}/worktrees/${id}`,
+    prompt: (project, id) => `${p(project)}/prompts/${id}.md`,
+    mirror: (repo) => `${base}/repos/${repo}.git`,
+  };
+}
+
+/** Paths relative to the data root, for host scripts that expand the root themselves. */
+export function relativePaths(instance: string): HostPaths {
+  return paths(instance);
+}
+
+/** Absolute paths on a host whose data root is `root` (already expanded). */
+export function absolutePaths(root: string, instance: string): HostPaths {
+  return paths(`${root.replace(/\/+$/, '')}/${instance}`);
+}
+
+/** The ref in the project's origin where kill saves a session's unsaved work. */
+export function backupRef(id: string): string {
+  return `refs/ao/backup/${id}`;
+}

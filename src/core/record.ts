@@ -1,0 +1,100 @@
+import { z } from 'zod';
+import type { Metadata } from './metadata.js';
+import { ACTIVITIES, SESSION_STATUSES, type Activity, type SessionStatus } from './model.js';
+import { SESSION_ID_PATTERN } from './names.js';
+
+/**
+ * The session record, typed. The file on the host stays a flat, hand-editable
+ * key=value list (src/core/metadata.ts); it is parsed into this shape once,
+ * where it is read, and written back from it. Keys this version does not know
+ * (added by hand, or by a newer version) are kept in `extra` and written back
+ * untouched.
+ */
+
+const text = z.string().optional();
+const positive = z
+  .string()
+  .regex(/^[1-9][0-9]*$/, 'must be a positive whole number')
+  .transform(Number)
+  .optional();
+
+const recordSchema = z.object({
+  id: z.string().regex(SESSION_ID_PATTERN, 'is not a session ID (prefix-number)'),
+  project: z.string().min(1, 'is missing'),
+  repo: z.string().default(''),
+  host: text,
+  issue: positive,
+  branch: z.string().min(1, 'is missing'),
+  baseBranch: text,
+  worktree: text,
+  tmuxName: text,
+  agent: z.string().default('generic'),
+  status: z.enum(SESSION_STATUSES, { error: (issue) => `is not a status: ${JSON.stringify(issue.input)}` }).default('working'),
+  activity: z.enum(ACTIVITIES).optional().catch(undefined),
+  statusReason: text,
+  pr: text,
+  prNumber: positive,
+  createdAt: text,
+  updatedAt: text,
+  lastActivityAt: text,
+  restoredAt: text,
+  killedAt: text,
+  killReason: text,
+  backupRef: text,
+  createdBy: text,
+});
+
+type Parsed = z.output<typeof recordSchema>;
+
+export interface SessionRecord extends Parsed {
+  status: SessionStatus;
+  activity?: Activity;
+  /** Keys this version does not know, kept as they are. */
+  extra: Record<string, string>;
+}
+
+const KNOWN_KEYS: ReadonlySet<string> = new Set(Object.keys(recordSchema.shape));
+
+export type RecordParse = { ok: true; record: SessionRecord } | { ok: false; problem: string };
+
+/** Parse a record's metadata. Empty values count as absent (a hand edit that cleared a key). */
+export function parseRecord(meta: Metadata): RecordParse {
+  const known: Record<string, string> = {};
+  const extra: Record<string, string> = {};
+  for (const [key, value] of Object.entries(meta)) {
+    if (KNOWN_KEYS.has(key)) {
+      if (value !== '') known[key] = value;
+    } else extra[key] = value;
+  }
+  const result = recordSchema.safeParse(known);
+  if (!result.success) {
+    const problem = result.error.issues.map((i) => `${i.path.join('.') || 'record'} ${i.message}`).join('; ');
+    return { ok: false, problem };
+  }
+  return { ok: true, record: { ...result.data, extra } };
+}
+
+/** The metadata to write for a record: known keys in their fixed order, then the extras untouched. */
+export function recordToMetadata(record: SessionRecord): Metadata {
+  const meta: Metadata = {};
+  const { extra, ...fields } = record;
+  for (const [key, value] of Object.entries(fields)) {
+    if (value === undefined || value === null || value === '') continue;
+    meta[key] = String(value);
+  }
+  for (const [key, value] of Object.entries(extra)) if (!(key in meta)) meta[key] = value;
+  return meta;
+}
+
+/** A partial change to a record: a key set to undefined is removed. */
+export type RecordPatch = { [K in keyof Omit<SessionRecord, 'extra' | 'id' | 'project'>]?: SessionRecord[K] | undefined };
+
+export function applyPatch(record: SessionRecord, patch: RecordPatch, now = new Date()): SessionRecord {
+  const next: SessionRecord = { ...record, extra: { ...record.extra } };
+  for (const [key, value] of Object.entries(patch) as [keyof RecordPatch, unknown][]) {
+    if (value === undefined) delete (next as Partial<SessionRecord>)[key];
+    else (next as unknown as Record<string, unknown>)[key] = value;
+  }
+  next.updatedAt = now.toISOString();
+  return next;
+}

@@ -1,0 +1,9 @@
+#!/bin/sh
+# Take a named lock. Args: dataDir lock token staleSec waitSec
+# shellcheck source=lib/exit-codes.sh
+. "$AO_LIB/exit-codes.sh"
+# shellcheck source=lib/root.sh
+. "$AO_LIB/root.sh"
+lock=$root/$1; token=$2; stale=$3; wait=$4
+# shellcheck source=lib/lock.sh
+. "$AO_LIB/lock.sh"
