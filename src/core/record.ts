@@ -19,12 +19,12 @@ const positive = z
   .optional();
 
 const recordSchema = z.object({
-  id: z.string().regex(SESSION_ID_PATTERN, 'is not a session ID (prefix-number)'),
-  project: z.string().min(1, 'is missing'),
+  id: z.string({ error: 'is missing' }).regex(SESSION_ID_PATTERN, 'is not a session ID (prefix-number)'),
+  project: z.string({ error: 'is missing' }),
   repo: z.string().default(''),
   host: text,
   issue: positive,
-  branch: z.string().min(1, 'is missing'),
+  branch: z.string({ error: 'is missing' }),
   baseBranch: text,
   worktree: text,
   tmuxName: text,
