@@ -1,5 +1,6 @@
 import { cleanupCommand } from './cleanup.js';
 import { doctorCommand } from './doctor.js';
+import { eventsCommand } from './events.js';
 import { killCommand } from './kill.js';
 import { lsCommand } from './ls.js';
 import { openCommand } from './open.js';
@@ -20,13 +21,14 @@ export const COMMANDS: readonly CommandSpec<never, never>[] = [
   killCommand,
   cleanupCommand,
   restoreCommand,
+  eventsCommand,
   openCommand,
   doctorCommand,
 ] as unknown as readonly CommandSpec<never, never>[];
 
 /** Groups of the CLI (`ao session ...`) and their help. */
 export const CLI_GROUPS: Readonly<Record<string, string>> = {
-  session: 'manage sessions (spawn, ls, status, send, kill, cleanup, restore)',
+  session: 'manage sessions (spawn, ls, status, send, kill, cleanup, restore, events)',
 };
 
 export function findCommand(name: string): CommandSpec<never, never> | undefined {

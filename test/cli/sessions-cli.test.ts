@@ -89,6 +89,17 @@ describe('ao session commands', () => {
     expect((await ao('session', 'ls', '--json', '--include-killed')).stdout).toContain(`"id": "${id}"`);
   });
 
+  it('session events shows the audit trail, the message verbatim', async () => {
+    const events = JSON.parse((await ao('session', 'events', id, '--json')).stdout) as { id: string; events: { type: string; text?: string; actor?: string }[] };
+    expect(events.id).toBe(id);
+    expect(events.events.map((e) => e.type)).toEqual(expect.arrayContaining(['spawned', 'message_sent', 'killed']));
+    expect(events.events.filter((e) => e.type === 'message_sent').map((e) => e.text)).toContain('hello from the cli');
+    const last = await ao('session', 'events', id, '--last', '1');
+    expect(last.code).toBe(0);
+    expect(last.stdout.trim().split('\n')).toHaveLength(1);
+    expect(last.stdout).toMatch(/killed\s+cli:\S+\s+killed by command/);
+  });
+
   it('open --print prints the attach command (ssh -t for SSH hosts)', async () => {
     const s = JSON.parse((await ao('spawn', 'demo', '--prompt', 'to open', '--host', 'ssh1', '--json')).stdout);
     const printed = await ao('open', s.id, '--print');
