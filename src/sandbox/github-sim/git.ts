@@ -285,7 +285,8 @@ export class BareRepo {
     const script = [
       '#!/bin/sh',
       '# Installed by the GitHub simulator: report pushes so it can emit push events.',
-      `"${process.execPath}" -e 'fetch(process.argv[1], { method: "POST" }).catch(() => {})' '${notifyUrl}' >/dev/null 2>&1 &`,
+      '# A push over the simulator\'s git HTTP names its pusher in GHSIM_PUSHER.',
+      `"${process.execPath}" -e 'const p = process.env.GHSIM_PUSHER; fetch(process.argv[1] + (p ? "?as=" + encodeURIComponent(p) : ""), { method: "POST" }).catch(() => {})' '${notifyUrl}' >/dev/null 2>&1 &`,
       'exit 0',
       '',
     ].join('\n');

@@ -8,20 +8,31 @@ import {
   buildSchema,
   execute,
   GraphQLError,
+  getNamedType,
   getNullableType,
+  isInterfaceType,
   isNonNullType,
+  isObjectType,
+  Kind,
   parse,
   validate,
+  valueFromAST,
+  type ArgumentNode,
   type DocumentNode,
+  type FragmentDefinitionNode,
+  type GraphQLField,
   type GraphQLFieldResolver,
+  type GraphQLNamedType,
   type GraphQLSchema,
   type GraphQLTypeResolver,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
 } from 'graphql';
 import { readFileSync } from 'node:fs';
 import { packageFile } from './package-file.js';
 import { makeCommitNodeId } from './render.js';
 import type { Identity } from './auth.js';
-import type { SimAccount, SimCheckRun, SimCheckSuite, SimIssue, SimIssueComment, SimLabel, SimPull, SimRepo, SimReview, SimReviewComment, SimReviewThread, SimStatus } from './model.js';
+import { permissionAtLeast, type SimAccount, type SimCheckRun, type SimCheckSuite, type SimIssue, type SimIssueComment, type SimLabel, type SimPull, type SimRepo, type SimReview, type SimReviewComment, type SimReviewThread, type SimStatus } from './model.js';
 import type { World } from './world.js';
 
 type Json = Record<string, unknown>;
@@ -40,10 +51,85 @@ export function githubGraphqlSchema(): GraphQLSchema {
   return cachedSchema;
 }
 
+export interface RateState {
+  readonly limit: number;
+  readonly remaining: number;
+  readonly used: number;
+  readonly resetAt: string;
+}
+
 export interface GraphqlContext {
   readonly world: World;
   readonly identity: Identity;
-  readonly rate: { limit: number; remaining: number; used: number; resetAt: string };
+  readonly rate: RateState;
+  /** What this query cost (GitHub's points). */
+  readonly cost: number;
+}
+
+/** GitHub's per-query node limit. */
+export const MAX_NODES = 500_000;
+
+export interface QueryCost {
+  /** Connection pages the query could need, each connection assumed full (GitHub's method). */
+  readonly requests: number;
+  /** Points: requests / 100, rounded, at least 1. */
+  readonly cost: number;
+  /** Nodes the query could return (every connection full). */
+  readonly nodes: number;
+}
+
+function connectionSize(field: GraphQLField<unknown, unknown>, args: readonly ArgumentNode[], variables: Record<string, unknown>): number | undefined {
+  if (!getNamedType(field.type).name.endsWith('Connection')) return undefined;
+  const sizeArg = field.args.find((a) => a.name === 'first') ?? field.args.find((a) => a.name === 'last');
+  if (!sizeArg) return undefined;
+  let size = 0;
+  for (const name of ['first', 'last']) {
+    const node = args.find((a) => a.name.value === name);
+    const def = field.args.find((a) => a.name === name);
+    if (!node || !def) continue;
+    const value = valueFromAST(node.value, def.type, variables);
+    if (typeof value === 'number') size = Math.max(size, value);
+  }
+  return size;
+}
+
+/**
+ * What a query costs the way GitHub reckons it: each connection counts one
+ * request per page its parents could produce (every `first`/`last` assumed
+ * reached); the sum over 100, rounded, is the cost in points (at least 1).
+ * The same walk gives the possible node count GitHub limits to 500,000.
+ */
+export function queryCost(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> = {}, operationName?: string): QueryCost {
+  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
+  const fragments = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]));
+  let requests = 0;
+  let nodes = 0;
+  const walk = (set: SelectionSetNode, type: GraphQLNamedType | null | undefined, multiplier: number, depth: number): void => {
+    if (!type || depth > 50) return;
+    for (const selection of set.selections) {
+      if (selection.kind === Kind.FIELD) {
+        if (!isObjectType(type) && !isInterfaceType(type)) continue;
+        const field = type.getFields()[selection.name.value];
+        if (!field) continue;
+        let next = multiplier;
+        const size = connectionSize(field, selection.arguments ?? [], variables);
+        if (size !== undefined) {
+          requests += multiplier;
+          next = multiplier * size;
+          nodes += next;
+        }
+        if (selection.selectionSet) walk(selection.selectionSet, getNamedType(field.type), next, depth + 1);
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        walk(selection.selectionSet, selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : type, multiplier, depth + 1);
+      } else {
+        const fragment = fragments.get(selection.name.value);
+        if (fragment) walk(fragment.selectionSet, schema.getType(fragment.typeCondition.name.value), multiplier, depth + 1);
+      }
+    }
+  };
+  if (operation) walk(operation.selectionSet, operation.operation === 'mutation' ? schema.getMutationType() : schema.getQueryType(), 1, 0);
+  return { requests, nodes, cost: Math.max(1, Math.round(requests / 100)) };
 }
 
 /** A GraphQL error with GitHub's top-level `type` (NOT_FOUND, FORBIDDEN, ...). */
@@ -92,16 +178,36 @@ function prepare(query: unknown): Prepared {
   return { document };
 }
 
-export async function executeGraphql(context: GraphqlContext, request: { query?: unknown; variables?: unknown; operationName?: unknown }): Promise<GraphqlResponse> {
+export interface GraphqlCaller {
+  readonly world: World;
+  readonly identity: Identity;
+  /**
+   * Charges the query's cost (the request itself was already counted as
+   * one) and returns the budget after it, or `exceeded` (with the budget)
+   * when the points are not there.
+   */
+  charge(cost: number): { rate: RateState; exceeded: boolean; who: string };
+}
+
+export async function executeGraphql(caller: GraphqlCaller, request: { query?: unknown; variables?: unknown; operationName?: unknown }): Promise<GraphqlResponse> {
   const prepared = prepare(request.query);
   if ('errors' in prepared) return { status: 200, body: { errors: prepared.errors } };
+  const variables = (request.variables as Record<string, unknown> | undefined) ?? undefined;
+  const operationName = typeof request.operationName === 'string' ? request.operationName : undefined;
+  const { cost, nodes } = queryCost(githubGraphqlSchema(), prepared.document, variables ?? {}, operationName);
+  if (nodes > MAX_NODES) {
+    return { status: 200, body: { errors: [{ type: 'MAX_NODE_LIMIT_EXCEEDED', message: `This query asks for up to ${nodes.toLocaleString('en-US')} possible nodes, over the limit of ${MAX_NODES.toLocaleString('en-US')}.` }] } };
+  }
+  const charged = caller.charge(cost);
+  if (charged.exceeded) return { status: 200, body: { errors: [{ type: 'RATE_LIMITED', message: `API rate limit exceeded for ${charged.who}.` }] } };
+  const context: GraphqlContext = { world: caller.world, identity: caller.identity, rate: charged.rate, cost };
   const result = await execute({
     schema: githubGraphqlSchema(),
     document: prepared.document,
     rootValue: rootValue(context),
     contextValue: context,
-    variableValues: (request.variables as Record<string, unknown> | undefined) ?? undefined,
-    operationName: typeof request.operationName === 'string' ? request.operationName : undefined,
+    variableValues: variables,
+    operationName,
     fieldResolver,
     typeResolver,
   });
@@ -520,6 +626,11 @@ function pullRequestNode(world: World, repo: SimRepo, issue: WithPull): Json {
       return connection('reviews', list, args, (r) => reviewNode(world, repo, issue, r));
     },
     latestReviews: (args: Args) => connection('latestReviews', [...world.latestReviews(pull).values()], args, (r) => reviewNode(world, repo, issue, r)),
+    // Each reviewer's latest approving, change-requesting (or dismissed) review; writersOnly keeps reviewers with write access.
+    latestOpinionatedReviews: (args: Args) => {
+      const reviews = [...world.latestReviews(pull).values()].filter((r) => args.writersOnly !== true || permissionAtLeast(world.state.permissionOf(repo, r.user), 'write'));
+      return connection('latestOpinionatedReviews', reviews, args, (r) => reviewNode(world, repo, issue, r));
+    },
     reviewThreads: (args: Args) => connection('reviewThreads', pull.threads, args, (t) => threadNode(world, repo, issue, t)),
     commits: async (args: Args) => {
       const shas = await repo.git.commitsBetween(pull.merged ? pull.baseSha : ((await repo.git.resolveCommit(`refs/heads/${pull.baseRef}`)) ?? pull.baseSha), pull.headSha);
@@ -680,7 +791,7 @@ function rootValue(context: GraphqlContext): Json {
     },
     node: (args: Args) => findNode(world, String(args.id)),
     nodes: (args: Args) => (args.ids as string[]).map((id) => findNode(world, id)),
-    rateLimit: () => ({ __typename: 'RateLimit', cost: 1, limit: context.rate.limit, nodeCount: 0, remaining: context.rate.remaining, resetAt: context.rate.resetAt, used: context.rate.used }),
+    rateLimit: () => ({ __typename: 'RateLimit', cost: context.cost, limit: context.rate.limit, nodeCount: 0, remaining: context.rate.remaining, resetAt: context.rate.resetAt, used: context.rate.used }),
 
     // ---- Mutation
     resolveReviewThread: async (args: Args) => {

@@ -66,9 +66,14 @@ export interface HttpDeps {
   readonly autoSyncRefs: boolean;
   /** Mounted before the API (the `/_sim` control routes). */
   readonly control: express.Router;
+  /** Git smart HTTP (`/<owner>/<repo>.git/...`), mounted before body parsing: it streams. */
+  readonly git?: express.RequestHandler;
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
+
+/** What the simulator says it is when asked the GitHub Enterprise Server way (under /api/v3, /api/graphql). */
+export const GHES_VERSION = '3.14.0';
 
 function headerValue(req: Request, name: string): string | undefined {
   const value = req.headers[name];
@@ -81,6 +86,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   app.disable('etag'); // ETags are computed here, the way GitHub sends them.
   app.set('query parser', 'simple');
   app.use('/_sim', express.json({ limit: '50mb' }), deps.control);
+  if (deps.git) app.use(deps.git);
 
   const table = new TemplateTable<Map<string, Handler>>();
   const byTemplate = new Map<string, Map<string, Handler>>();
@@ -99,10 +105,13 @@ export function createHttpApp(deps: HttpDeps): express.Express {
 
   app.use(async (req: Request, res: Response) => {
     const started = new URL(req.originalUrl, `http://${req.headers.host ?? '127.0.0.1'}`);
-    const path = started.pathname;
+    // GitHub Enterprise Server serves REST under /api/v3 and GraphQL at /api/graphql;
+    // the simulator answers there as well as at the root (api.github.com's layout).
+    const mount = started.pathname === '/api/v3' || started.pathname.startsWith('/api/v3/') ? '/api/v3' : started.pathname === '/api/graphql' ? '/api' : '';
+    const path = started.pathname.slice(mount.length) || '/';
     const method = req.method === 'HEAD' ? 'GET' : req.method;
     const requestId = randomUUID().replace(/-/g, '').slice(0, 20).toUpperCase();
-    const isGraphql = path === '/graphql' || path === '/api/graphql';
+    const isGraphql = path === '/graphql' && mount !== '/api/v3';
     const resource: Resource = isGraphql ? 'graphql' : 'core';
     const baseHeaders: Record<string, string> = {
       'x-github-request-id': requestId,
@@ -111,6 +120,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
       'access-control-expose-headers':
         'ETag, Link, Location, Retry-After, X-GitHub-OTP, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Used, X-RateLimit-Resource, X-RateLimit-Reset, X-OAuth-Scopes, X-Accepted-OAuth-Scopes, X-Poll-Interval, X-GitHub-Media-Type, X-GitHub-SSO, X-GitHub-Request-Id, Deprecation, Sunset',
     };
+    if (mount) baseHeaders['x-github-enterprise-version'] = GHES_VERSION;
     let simTemplate: string | undefined;
     let graphqlErrors: string[] | undefined;
 
@@ -147,6 +157,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
       deps.recorder.record({
         method,
         path,
+        ...(mount ? { mount } : {}),
         query: started.search.replace(/^\?/, ''),
         simTemplate,
         status,
@@ -179,8 +190,12 @@ export function createHttpApp(deps: HttpDeps): express.Express {
 
     const bucket = deps.rateLimits.bucket(identity.rateKey, resource, identity.kind === 'anonymous');
     const exempt = path === '/rate_limit';
+    const who = identity.kind === 'installation' ? `installation ID ${identity.installationId}` : identity.kind === 'user' ? `user ID ${deps.world.state.account(identity.login)?.id ?? 0}` : `${req.socket.remoteAddress ?? 'local'}`;
     if (!exempt && bucket.used >= bucket.limit) {
-      const who = identity.kind === 'installation' ? `installation ID ${identity.installationId}` : identity.kind === 'user' ? `user ID ${deps.world.state.account(identity.login)?.id ?? 0}` : `${req.socket.remoteAddress ?? 'local'}`;
+      if (isGraphql && method === 'POST' && identity.kind !== 'anonymous' && identity.kind !== 'app') {
+        // GraphQL answers a spent budget with HTTP 200 and a RATE_LIMITED error, no data.
+        return finish({ status: 200, body: { errors: [{ type: 'RATE_LIMITED', message: `API rate limit exceeded for ${who}.` }] } }, deps.rateLimits.headers(bucket, resource));
+      }
       return fail(new ApiError(403, `API rate limit exceeded for ${who}.`, undefined, 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api'), deps.rateLimits.headers(bucket, resource));
     }
     if (!exempt) bucket.used++;
@@ -195,11 +210,17 @@ export function createHttpApp(deps: HttpDeps): express.Express {
         if (method !== 'POST') return finish({ status: 404, body: { message: 'Not Found', documentation_url: 'https://docs.github.com/graphql' } }, rateHeaders());
         if (identity.kind === 'anonymous') return fail(new ApiError(401, 'This endpoint requires you to be authenticated.', undefined, 'https://docs.github.com/graphql/guides/forming-calls-with-graphql#authenticating-with-graphql'), rateHeaders());
         if (identity.kind === 'app') return fail(new ApiError(403, 'A JSON web token cannot be used to access the GraphQL API; use an installation token.'), rateHeaders());
+        const rateState = () => ({ limit: bucket.limit, remaining: Math.max(bucket.limit - bucket.used, 0), used: bucket.used, resetAt: new Date(bucket.reset * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') });
         const result = await executeGraphql(
           {
             world: deps.world,
             identity,
-            rate: { limit: bucket.limit, remaining: Math.max(bucket.limit - bucket.used, 0), used: bucket.used, resetAt: new Date(bucket.reset * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') },
+            // The request counted one point already; a costlier query is charged the rest, or refused when the points are not there.
+            charge: (cost) => {
+              if (bucket.used - 1 + cost > bucket.limit) return { rate: rateState(), exceeded: true, who };
+              bucket.used += cost - 1;
+              return { rate: rateState(), exceeded: false, who };
+            },
           },
           body,
         );

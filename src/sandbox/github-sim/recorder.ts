@@ -6,8 +6,10 @@
 export interface RecordedRequest {
   readonly seq: number;
   readonly method: string;
-  /** Path as received, percent-encoding intact, without the query string. */
+  /** API path, percent-encoding intact, without the query string or the GHES prefix (see `mount`). */
   readonly path: string;
+  /** `/api/v3` (REST) or `/api` (GraphQL at /api/graphql) when the request came the GitHub Enterprise Server way. */
+  readonly mount?: string;
   readonly query: string;
   /** The simulator's own route template, or undefined when it has no such route. */
   readonly simTemplate: string | undefined;

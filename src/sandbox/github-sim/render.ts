@@ -196,8 +196,8 @@ export class Renderer {
       deployments_url: `${api}/deployments`,
       git_url: `git://${host}/${repo.owner}/${repo.name}.git`,
       ssh_url: `git@${host}:${repo.owner}/${repo.name}.git`,
-      // Clones really work: this is the bare repo on disk.
-      clone_url: `file://${repo.git.gitDir}`,
+      // Clones really work: git smart HTTP with token auth, served by the simulator.
+      clone_url: `${this.urls.html}/${repo.owner}/${repo.name}.git`,
       svn_url: html,
       mirror_url: null,
     };

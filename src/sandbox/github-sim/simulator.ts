@@ -14,6 +14,7 @@ import express from 'express';
 import { AuthRegistry, botLogin } from './auth.js';
 import { ApiError } from './errors.js';
 import type { FileChanges } from './git.js';
+import { createGitHttpHandler, type GitHttpStats } from './git-http.js';
 import { createHttpApp, RateLimits } from './http.js';
 import type { BranchProtection, CheckConclusion, CheckStatus, Permission, SimCheckAction, SimRepo } from './model.js';
 import { RouteRecorder } from './recorder.js';
@@ -54,8 +55,10 @@ export interface RepoHandle {
   readonly name: string;
   readonly fullName: string;
   readonly defaultBranch: string;
-  /** Path of the bare repo; clone from and push to it. */
+  /** `<sim>/<owner>/<repo>.git`: git smart HTTP with token auth (the REST `clone_url`). */
   readonly cloneUrl: string;
+  /** Path of the bare repo on disk, for git commands that bypass HTTP (`git --git-dir`). */
+  readonly gitDir: string;
   readonly id: number;
   readonly nodeId: string;
   readonly installationId: number | undefined;
@@ -124,6 +127,8 @@ export class GitHubSimulator {
   readonly graphqlUrl: string;
   readonly dataDir: string;
   readonly routeRecorder = new RouteRecorder();
+  /** Git smart HTTP requests served (fetches, pushes, refusals). */
+  readonly gitHttp: GitHttpStats = { fetches: 0, pushes: 0, refused: 0 };
   readonly deliveries: WebhookDeliveries;
   readonly world: World;
   readonly app: { readonly id: number; readonly slug: string; readonly botLogin: string; readonly privateKeyPem: string };
@@ -200,7 +205,8 @@ export class GitHubSimulator {
     });
     const control = express.Router();
     sim.mountControl(control);
-    sim.httpApp = createHttpApp({ world, auth, recorder: sim.routeRecorder, rateLimits, autoSyncRefs: options.autoSyncRefs ?? true, control });
+    const git = createGitHttpHandler({ world, auth, onPush: async (repo, pusher) => void (await sim.act(() => world.syncRefs(repo, pusher))) }, sim.gitHttp);
+    sim.httpApp = createHttpApp({ world, auth, recorder: sim.routeRecorder, rateLimits, autoSyncRefs: options.autoSyncRefs ?? true, control, git });
     holder.sim = sim;
     return sim;
   }
@@ -282,7 +288,8 @@ export class GitHubSimulator {
       name: repo.name,
       fullName: `${repo.owner}/${repo.name}`,
       defaultBranch: repo.defaultBranch,
-      cloneUrl: repo.git.gitDir,
+      cloneUrl: `${this.url}/${repo.owner}/${repo.name}.git`,
+      gitDir: repo.git.gitDir,
       id: repo.id,
       nodeId: repo.nodeId,
       installationId,
@@ -523,7 +530,9 @@ export class GitHubSimulator {
       const args = Array.isArray((req.body as { args?: unknown })?.args) ? (req.body as { args: unknown[] }).args : [];
       send(res, () => (this[method as ScenarioMethod] as (...a: unknown[]) => unknown).apply(this, args));
     });
-    router.post('/repos/:owner/:repo/sync', (req, res) => send(res, () => this.syncRefs(String(req.params.owner), String(req.params.repo))));
+    router.post('/repos/:owner/:repo/sync', (req, res) =>
+      send(res, () => this.syncRefs(String(req.params.owner), String(req.params.repo), typeof req.query.as === 'string' && req.query.as ? { as: req.query.as } : undefined)),
+    );
     router.get('/deliveries', (req, res) => {
       const list = this.deliveries.list({ event: req.query.event as string | undefined, action: req.query.action as string | undefined });
       res.json(list.map(({ body: _body, ...rest }) => rest));

@@ -131,8 +131,8 @@ describe('GitHub simulator: the full issue-to-merge loop', () => {
     expect(ack.data.user?.login).toBe(sim.app.botLogin);
     expect(ack.data.performed_via_github_app?.id).toBe(sim.app.id);
 
-    // 2. The agent clones, commits and pushes a branch with real git; the simulator notices the push.
-    const clone = await Clone.of(repo.cloneUrl);
+    // 2. The agent clones, commits and pushes a branch with real git over HTTP, with the installation token; the simulator notices the push.
+    const clone = await Clone.of(repo.cloneUrl, { token: appToken });
     try {
       await clone.git('checkout', '--quiet', '-b', 'ao/wid-1-issue-1');
       const firstSha = await clone.commit({ 'src/sum.ts': 'export const sum = (a: number, b: number) => a * b;\n' }, 'Fix sum');
@@ -189,9 +189,9 @@ describe('GitHub simulator: the full issue-to-merge loop', () => {
       expect(merged.data.merged).toBe(true);
       const after = await asApp.rest.pulls.get({ ...o, pull_number: number });
       expect(after.data).toMatchObject({ merged: true, state: 'closed', merge_commit_sha: merged.data.sha });
-      const mainTip = (await execa('git', ['--git-dir', repo.cloneUrl, 'rev-parse', 'refs/heads/main'])).stdout.trim();
+      const mainTip = (await execa('git', ['--git-dir', repo.gitDir, 'rev-parse', 'refs/heads/main'])).stdout.trim();
       expect(mainTip).toBe(merged.data.sha);
-      const parents = (await execa('git', ['--git-dir', repo.cloneUrl, 'rev-list', '--parents', '-n', '1', mainTip])).stdout.trim().split(' ');
+      const parents = (await execa('git', ['--git-dir', repo.gitDir, 'rev-list', '--parents', '-n', '1', mainTip])).stdout.trim().split(' ');
       expect(parents).toHaveLength(2); // squash: one parent, the old main
       const content = await asApp.rest.repos.getContent({ ...o, path: 'src/sum.ts' });
       expect(Buffer.from((content.data as { content: string }).content, 'base64').toString()).toContain('a + b');
@@ -261,7 +261,7 @@ describe('GitHub simulator: the full issue-to-merge loop', () => {
     const ready = await gql<PrQueryResult>(PR_QUERY, { owner: 'acme', name: 'widgets', number: pr.number });
     expect(ready.repository.pullRequest).toMatchObject({ reviewDecision: 'APPROVED', mergeStateStatus: 'CLEAN' });
     const merged = await asApp.rest.pulls.merge({ owner: 'acme', repo: 'widgets', pull_number: pr.number, merge_method: 'merge' });
-    const parents = (await execa('git', ['--git-dir', repo.cloneUrl, 'rev-list', '--parents', '-n', '1', merged.data.sha])).stdout.trim().split(' ');
+    const parents = (await execa('git', ['--git-dir', repo.gitDir, 'rev-list', '--parents', '-n', '1', merged.data.sha])).stdout.trim().split(' ');
     expect(parents.slice(1)).toContain(head); // a real merge commit with the PR head as second parent
     expect(parents).toHaveLength(3);
     sim.setBranchProtection('acme', 'widgets', 'main', null);

@@ -38,7 +38,7 @@ describe('GitHub simulator git backing', () => {
     const file = data as { type: string; encoding: string; content: string; sha: string; path: string };
     expect(file).toMatchObject({ type: 'file', encoding: 'base64', path: '.github/agent-orchestrator.yml' });
     expect(Buffer.from(file.content, 'base64').toString()).toBe('prefix: wid\n');
-    expect(file.sha).toBe(await gitIn(repo.cloneUrl, 'rev-parse', 'main:.github/agent-orchestrator.yml'));
+    expect(file.sha).toBe(await gitIn(repo.gitDir, 'rev-parse', 'main:.github/agent-orchestrator.yml'));
 
     await sim.pushCommit('acme', 'widgets', { branch: 'config-change', files: { '.github/agent-orchestrator.yml': 'prefix: wdg\n' } });
     const onDefault = await octokit.rest.repos.getContent({ ...o, path: '.github/agent-orchestrator.yml' });
@@ -61,7 +61,7 @@ describe('GitHub simulator git backing', () => {
   });
 
   it('notices a `git push` on its own (post-receive hook) and sends the push event', async () => {
-    const clone = await Clone.of(repo.cloneUrl);
+    const clone = await Clone.of(repo.gitDir);
     try {
       await clone.git('checkout', '--quiet', '-b', 'feature/hooked');
       const sha = await clone.commit({ 'notes.md': 'hello\n' }, 'Add notes');
@@ -90,7 +90,7 @@ describe('GitHub simulator git backing', () => {
   });
 
   it('follows force-pushes to a PR head with synchronize events carrying before/after', async () => {
-    const clone = await Clone.of(repo.cloneUrl);
+    const clone = await Clone.of(repo.gitDir);
     try {
       await clone.git('checkout', '--quiet', '-b', 'ao/wid-7');
       const first = await clone.commit({ 'src/seven.ts': 'export const seven = 7;\n' }, 'Seven');
@@ -122,33 +122,33 @@ describe('GitHub simulator git backing', () => {
       await sim.pushCommit('acme', 'widgets', { branch, files: { [file]: `${file} 2\n` }, message: `${file} 2` });
       return (await octokit.rest.pulls.create({ ...o, head: branch, base: 'main', title: `Add ${file}` })).data;
     };
-    const parentsOf = async (sha: string) => (await gitIn(repo.cloneUrl, 'rev-list', '--parents', '-n', '1', sha)).split(' ').slice(1);
+    const parentsOf = async (sha: string) => (await gitIn(repo.gitDir, 'rev-list', '--parents', '-n', '1', sha)).split(' ').slice(1);
 
     const viaMerge = await open('m/merge', 'merge.txt');
     const mainBefore = await sim.headSha('acme', 'widgets', 'main');
     const merged = await octokit.rest.pulls.merge({ ...o, pull_number: viaMerge.number, merge_method: 'merge' });
     expect(await parentsOf(merged.data.sha)).toEqual([mainBefore, viaMerge.head.sha]);
-    expect(await gitIn(repo.cloneUrl, 'log', '-1', '--format=%s', merged.data.sha)).toBe(`Merge pull request #${viaMerge.number} from acme/m/merge`);
+    expect(await gitIn(repo.gitDir, 'log', '-1', '--format=%s', merged.data.sha)).toBe(`Merge pull request #${viaMerge.number} from acme/m/merge`);
 
     const viaSquash = await open('m/squash', 'squash.txt');
     const beforeSquash = await sim.headSha('acme', 'widgets', 'main');
     const squashed = await octokit.rest.pulls.merge({ ...o, pull_number: viaSquash.number, merge_method: 'squash' });
     expect(await parentsOf(squashed.data.sha)).toEqual([beforeSquash]);
-    expect(await gitIn(repo.cloneUrl, 'show', `${squashed.data.sha}:squash.txt`)).toBe('squash.txt 2');
-    expect(await gitIn(repo.cloneUrl, 'log', '-1', '--format=%s', squashed.data.sha)).toBe(`Add squash.txt (#${viaSquash.number})`);
+    expect(await gitIn(repo.gitDir, 'show', `${squashed.data.sha}:squash.txt`)).toBe('squash.txt 2');
+    expect(await gitIn(repo.gitDir, 'log', '-1', '--format=%s', squashed.data.sha)).toBe(`Add squash.txt (#${viaSquash.number})`);
 
     const viaRebase = await open('m/rebase', 'rebase.txt');
     const beforeRebase = await sim.headSha('acme', 'widgets', 'main');
     const rebased = await octokit.rest.pulls.merge({ ...o, pull_number: viaRebase.number, merge_method: 'rebase' });
-    const replayed = (await gitIn(repo.cloneUrl, 'rev-list', '--reverse', `${beforeRebase}..${rebased.data.sha}`)).split('\n');
+    const replayed = (await gitIn(repo.gitDir, 'rev-list', '--reverse', `${beforeRebase}..${rebased.data.sha}`)).split('\n');
     expect(replayed).toHaveLength(2);
     expect(await parentsOf(replayed[0]!)).toEqual([beforeRebase]);
-    expect(await gitIn(repo.cloneUrl, 'log', '--format=%s', `${beforeRebase}..${rebased.data.sha}`)).toBe('rebase.txt 2\nrebase.txt 1');
+    expect(await gitIn(repo.gitDir, 'log', '--format=%s', `${beforeRebase}..${rebased.data.sha}`)).toBe('rebase.txt 2\nrebase.txt 1');
 
     // "Merged" is the PR's state, not ancestry: the squashed branch's commits are not on main.
     const squashedPr = await octokit.rest.pulls.get({ ...o, pull_number: viaSquash.number });
     expect(squashedPr.data).toMatchObject({ merged: true, merge_commit_sha: squashed.data.sha });
-    await expect(execa('git', ['--git-dir', repo.cloneUrl, 'merge-base', '--is-ancestor', viaSquash.head.sha, 'main'])).rejects.toMatchObject({ exitCode: 1 });
+    await expect(execa('git', ['--git-dir', repo.gitDir, 'merge-base', '--is-ancestor', viaSquash.head.sha, 'main'])).rejects.toMatchObject({ exitCode: 1 });
   });
 
   it('reports conflicts as GitHub does and refuses to merge them', async () => {
@@ -174,7 +174,7 @@ describe('GitHub simulator git backing', () => {
 
   it('refuses PRs GitHub would refuse: no commits, duplicates, unknown branches, stale head sha on merge', async () => {
     const { octokit } = await installationOctokit(sim, repo.installationId!);
-    await execa('git', ['--git-dir', repo.cloneUrl, 'branch', 'same-as-main', 'main']);
+    await execa('git', ['--git-dir', repo.gitDir, 'branch', 'same-as-main', 'main']);
     await expect(octokit.rest.pulls.create({ ...o, head: 'same-as-main', base: 'main', title: 'Nothing' })).rejects.toMatchObject({
       status: 422,
       response: { data: { message: 'Validation Failed', errors: [{ resource: 'PullRequest', code: 'custom', message: 'No commits between main and same-as-main' }] } },

@@ -46,15 +46,23 @@ const GIT_ENV = {
 export class Clone {
   private constructor(readonly dir: string, private readonly root: string) {}
 
-  static async of(cloneUrl: string): Promise<Clone> {
+  /**
+   * Clones a bare repo path, or the simulator's HTTP clone URL. With a
+   * token, every request carries it the way actions/checkout does
+   * (`http.extraHeader`, Basic `x-access-token:<token>`), clone and later pushes alike.
+   */
+  static async of(cloneUrl: string, options: { token?: string } = {}): Promise<Clone> {
     const root = await mkdtemp(join(tmpdir(), 'ghsim-clone-'));
     const dir = join(root, 'work');
-    await execa('git', ['clone', '--quiet', cloneUrl, dir], { env: GIT_ENV });
-    return new Clone(dir, root);
+    const auth = options.token ? [`http.extraHeader=Authorization: Basic ${Buffer.from(`x-access-token:${options.token}`).toString('base64')}`] : [];
+    await execa('git', [...auth.flatMap((a) => ['-c', a]), 'clone', '--quiet', cloneUrl, dir], { env: { ...GIT_ENV, GIT_TERMINAL_PROMPT: '0' } });
+    const clone = new Clone(dir, root);
+    for (const setting of auth) await clone.git('config', ...(setting.split(/=(.*)/s).slice(0, 2) as [string, string]));
+    return clone;
   }
 
   git(...args: string[]) {
-    return execa('git', args, { cwd: this.dir, env: GIT_ENV });
+    return execa('git', args, { cwd: this.dir, env: { ...GIT_ENV, GIT_TERMINAL_PROMPT: '0' } });
   }
 
   async commit(files: Record<string, string>, message: string): Promise<string> {
