@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphql, GraphqlResponseError } from '@octokit/graphql';
 import { startGitHubSimulator, type GitHubSimulator } from '../../../src/sandbox/github-sim/index.js';
 import { SIMULATED_GRAPHQL_ROOT_FIELDS } from '../../../src/sandbox/github-sim/catalog.js';
-import { githubGraphqlSchema } from '../../../src/sandbox/github-sim/graphql.js';
+import { parse } from 'graphql';
+import { githubGraphqlSchema, queryCost } from '../../../src/sandbox/github-sim/graphql.js';
 
 describe('GitHub simulator GraphQL', () => {
   let sim: GitHubSimulator;
@@ -123,6 +124,80 @@ describe('GitHub simulator GraphQL', () => {
     const mutationFields = Object.keys(schema.getMutationType()!.getFields());
     expect(SIMULATED_GRAPHQL_ROOT_FIELDS.query.filter((f) => !queryFields.includes(f))).toEqual([]);
     expect(SIMULATED_GRAPHQL_ROOT_FIELDS.mutation.filter((f) => !mutationFields.includes(f))).toEqual([]);
+  });
+
+  it('reckons cost and nodes the way GitHub documents them', () => {
+    const schema = githubGraphqlSchema();
+    // GitHub's worked example: 1 request for the repositories, 100 for their issues, 5,000 for the issues' labels.
+    const labels = parse(`query { viewer { login repositories(first: 100) { edges { node { id issues(first: 50) { edges { node { id labels(first: 60) { edges { node { id name } } } } } } } } } } }`);
+    expect(queryCost(schema, labels)).toEqual({ requests: 5101, cost: 51, nodes: 100 + 100 * 50 + 100 * 50 * 60 });
+    // Sizes given as variables count the same; a query without connections still costs 1.
+    const withVariables = parse(`query ($n: Int!) { viewer { repositories(first: $n) { nodes { issues(last: 10) { totalCount } } } } }`);
+    expect(queryCost(schema, withVariables, { n: 20 })).toEqual({ requests: 21, cost: 1, nodes: 20 + 200 });
+    expect(queryCost(schema, parse('{ viewer { login } }'))).toEqual({ requests: 0, cost: 1, nodes: 0 });
+    // Fragments and aliases are followed like inline selections.
+    const fragments = parse(`query { a: viewer { ...R } b: viewer { ...R } } fragment R on User { repositories(first: 100) { nodes { pullRequests(first: 100) { totalCount } } } }`);
+    expect(queryCost(schema, fragments)).toMatchObject({ requests: 2 * 101, cost: 2 });
+  });
+
+  it('charges a query its cost, reports it in rateLimit, and refuses one over the node limit', async () => {
+    const before = await query<{ rateLimit: { used: number; cost: number } }>('{ rateLimit { used cost } }');
+    expect(before.rateLimit.cost).toBe(1);
+    const costly = await query<{ rateLimit: { used: number; cost: number } }>(
+      `{ rateLimit { used cost } repository(owner: "acme", name: "widgets") { pullRequests(first: 100) { nodes { reviewThreads(first: 100) { nodes { comments(first: 10) { totalCount } } } } } } }`,
+    );
+    // 1 + 100 + 10,000 requests -> 101 points.
+    expect(costly.rateLimit).toEqual({ cost: 101, used: before.rateLimit.used + 101 });
+    await expect(
+      query(`{ repository(owner: "acme", name: "widgets") { pullRequests(first: 100) { nodes { reviewThreads(first: 100) { nodes { comments(first: 100) { totalCount } } } } } } }`),
+    ).rejects.toThrow(/1,010,100 possible nodes, over the limit of 500,000/);
+  });
+
+  it('answers a spent budget as GitHub does: HTTP 200, RATE_LIMITED, rate-limit headers at zero', async () => {
+    sim.setRateLimitRemaining(0);
+    try {
+      const response = await fetch(sim.graphqlUrl, { method: 'POST', headers: { authorization: `token ${token}` }, body: JSON.stringify({ query: '{ viewer { login } }' }) });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('x-ratelimit-remaining')).toBe('0');
+      expect(response.headers.get('x-ratelimit-resource')).toBe('graphql');
+      expect(await response.json()).toEqual({ errors: [{ type: 'RATE_LIMITED', message: expect.stringMatching(/^API rate limit exceeded for user ID \d+\.$/) }] });
+    } finally {
+      sim.setRateLimitRemaining(undefined);
+    }
+    sim.setRateLimitRemaining(50);
+    try {
+      // Enough for a request, not for a query costing 101 points.
+      const response = await fetch(sim.graphqlUrl, {
+        method: 'POST',
+        headers: { authorization: `token ${token}` },
+        body: JSON.stringify({ query: '{ repository(owner: "acme", name: "widgets") { pullRequests(first: 100) { nodes { reviewThreads(first: 100) { nodes { comments(first: 1) { totalCount } } } } } } }' }),
+      });
+      expect(await response.json()).toMatchObject({ errors: [{ type: 'RATE_LIMITED' }] });
+    } finally {
+      sim.setRateLimitRemaining(undefined);
+    }
+  });
+
+  it('lists each reviewer\'s latest opinionated review, writers only when asked', async () => {
+    sim.addUser('rita', { permission: 'write' });
+    sim.addUser('reed', { permission: 'read' });
+    await sim.pushCommit('acme', 'widgets', { branch: 'ao/w-2', files: { 'c.txt': 'three\n' } });
+    const pr = await sim.openPullRequest('acme', 'widgets', { head: 'ao/w-2', title: 'Add c' });
+    await sim.review('acme', 'widgets', pr.number, { event: 'REQUEST_CHANGES', body: 'no', as: 'rita' });
+    await sim.review('acme', 'widgets', pr.number, { event: 'APPROVE', as: 'rita' });
+    await sim.review('acme', 'widgets', pr.number, { event: 'COMMENT', body: 'just a note', as: 'rita' });
+    await sim.review('acme', 'widgets', pr.number, { event: 'REQUEST_CHANGES', body: 'me too', as: 'reed' });
+    type Reviews = { nodes: { state: string; author: { login: string } }[] };
+    const result = await query<{ repository: { pullRequest: { all: Reviews; writers: Reviews } } }>(
+      `query ($n: Int!) { repository(owner: "acme", name: "widgets") { pullRequest(number: $n) {
+        all: latestOpinionatedReviews(first: 10) { nodes { state author { login } } }
+        writers: latestOpinionatedReviews(first: 10, writersOnly: true) { nodes { state author { login } } }
+      } } }`,
+      { n: pr.number },
+    );
+    const pairs = (r: Reviews) => r.nodes.map((n) => [n.author.login, n.state]);
+    expect(pairs(result.repository.pullRequest.all)).toEqual([['rita', 'APPROVED'], ['reed', 'CHANGES_REQUESTED']]);
+    expect(pairs(result.repository.pullRequest.writers)).toEqual([['rita', 'APPROVED']]);
   });
 
   it('requires authentication, like GitHub\'s GraphQL API', async () => {
