@@ -105,7 +105,7 @@ export function buildEvidenceQuery(repo: RepoRef, sessions: readonly EvidenceReq
     if (session.issueNumber !== undefined) {
       declarations.push(`$i${i}: Int!`);
       variables[`i${i}`] = session.issueNumber;
-      fields.push(`i${i}: issueOrPullRequest(number: $i${i}) { __typename ... on Issue { number state stateReason } ... on PullRequest { number state } }`);
+      fields.push(`i${i}: issueOrPullRequest(number: $i${i}) { __typename ... on Issue { number issueState: state stateReason } ... on PullRequest { number prState: state } }`);
     }
   });
   const query = `query AoEvidence(${declarations.join(', ')}) {
@@ -218,7 +218,7 @@ interface RawPullRequest {
   reviewThreads: RawPage<RawThread> | null;
   commits: { nodes: ({ commit: { oid: string; statusCheckRollup: { state: string; contexts: RawPage<RawContext> } | null } } | null)[] | null } | null;
 }
-type RawIssueOrPull = { __typename: 'Issue' | 'PullRequest'; number: number; state: string; stateReason?: string | null } | null;
+type RawIssueOrPull = { __typename: 'Issue' | 'PullRequest'; number: number; issueState?: string; prState?: string; stateReason?: string | null } | null;
 interface RawRateLimit {
   cost: number;
   limit: number;
@@ -321,8 +321,9 @@ function finish(collected: Collected): PullRequestFacts {
 function toIssue(raw: RawIssueOrPull): IssueFacts | undefined {
   if (!raw) return undefined;
   // A PR number given as the issue: merged or closed both end it.
-  const state = raw.state === 'OPEN' ? 'OPEN' : 'CLOSED';
-  return { number: raw.number, state, stateReason: raw.__typename === 'Issue' ? (raw.stateReason ?? null) : raw.state === 'MERGED' ? 'MERGED' : null };
+  const rawState = raw.issueState ?? raw.prState;
+  const state = rawState === 'OPEN' ? 'OPEN' : 'CLOSED';
+  return { number: raw.number, state, stateReason: raw.__typename === 'Issue' ? (raw.stateReason ?? null) : rawState === 'MERGED' ? 'MERGED' : null };
 }
 
 /** The alias (`s3`, `i3`, `p0`) a field error is about, when it is about one. */
