@@ -252,7 +252,7 @@ export class GitHubClient {
     this.stats.requests++;
     this.stats.restRequests++;
     try {
-      const response = await request(route, { ...params, headers, request: { signal: AbortSignal.timeout(this.timeoutMs) } });
+      const response = await request(route, { ...params, headers, request: { ...((params.request as object | undefined) ?? {}), signal: AbortSignal.timeout(this.timeoutMs) } });
       this.noteLimits(response.headers, 'core');
       const etag = response.headers.etag;
       if (key && typeof etag === 'string' && response.status === 200) {
@@ -370,7 +370,8 @@ export async function createGitHubClient(options: GitHubClientOptions = {}): Pro
     baseUrl: apiUrl,
     userAgent: options.userAgent ?? 'agent-orchestrator',
     log: octokitLog(log),
-    retry: { retries: options.retries ?? 3 },
+    // 4xx answers are GitHub's decision, not a hiccup: only 5xx are retried (rate limits are the throttling's).
+    retry: { retries: options.retries ?? 3, doNotRetry: [400, 401, 403, 404, 405, 409, 410, 422, 429, 451] },
     throttle: {
       enabled: options.throttle !== false,
       // Pacing is per credential, not per process.

@@ -262,6 +262,8 @@ export class OctokitGitHubPort implements GitHubPort {
           sha: merge.expectedHeadSha,
           ...(merge.commitTitle !== undefined ? { commit_title: merge.commitTitle } : {}),
           ...(merge.commitMessage !== undefined ? { commit_message: merge.commitMessage } : {}),
+          // A refusal (405, 409) is an answer: no retries, whatever Octokit we were given (Probot's retries 4xx but a few).
+          request: { retries: 0 },
         },
         `merge ${slug(repo)}#${merge.number}`,
       );

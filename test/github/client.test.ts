@@ -183,7 +183,8 @@ describe('the client against the simulator', () => {
     const client = gitHubClientFromOctokit(await probot.auth(installation), { log });
     expect(client).toMatchObject({ apiUrl: `${sim.url}/api/v3`, graphqlUrl: `${sim.url}/api/graphql`, authSource: 'octokit' });
     const viewer = await client.graphql<{ viewer: { login: string } }>('{ viewer { login } }');
-    expect(viewer.data?.viewer.login).toBe(sim.app.slug);
+    // An installation token's viewer is its bot, under the REST name.
+    expect(viewer.data?.viewer.login).toBe(sim.app.botLogin);
     const repo = await client.rest<{ clone_url: string }>('GET /repos/{owner}/{repo}', { owner: 'probot-org', repo: 'app' });
     expect(repo.data.clone_url).toBe(`${sim.url}/probot-org/app.git`);
   });

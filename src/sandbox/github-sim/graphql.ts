@@ -784,7 +784,11 @@ function rootValue(context: GraphqlContext): Json {
       if (!repo || !canSee(world, identity, repo)) throw new GithubGraphqlError(`Could not resolve to a Repository with the name '${String(args.owner)}/${String(args.name)}'.`, 'NOT_FOUND');
       return repositoryNode(world, repo);
     },
-    viewer: () => accountNode(world, actorLogin(identity)),
+    // `viewer` is a User; for an installation token GitHub answers with the app's bot under its REST name (`slug[bot]`).
+    viewer: () => {
+      const node = accountNode(world, actorLogin(identity));
+      return identity.kind === 'installation' && node ? { ...node, __typename: 'User', login: identity.login } : node;
+    },
     user: (args: Args) => {
       const account = world.state.account(String(args.login));
       return account && account.type === 'User' ? accountNode(world, account.login) : null;

@@ -133,9 +133,9 @@ describe('every route and every webhook, exercised and validated', () => {
       status: 'in_progress',
       actions: [{ label: 'Stop', description: 'Stop the session', identifier: 'stop' }],
     });
-    await asApp.request('GET /repos/{owner}/{repo}/check-runs/{check_run_id}', { ...o, check_run_id: run.data.id });
+    await asApp.request('GET /repos/{owner}/{repo}/check-runs/{check_run_id}', { ...o, check_run_id: Number(run.data.id) });
     await sim.pressCheckRunAction('acme', 'widgets', Number(run.data.id), 'stop', { as: 'rita' });
-    await asApp.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', { ...o, check_run_id: run.data.id, conclusion: 'success', output: { title: 'Done', summary: 'ok' } });
+    await asApp.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', { ...o, check_run_id: Number(run.data.id), conclusion: 'success', output: { title: 'Done', summary: 'ok' } });
     await asApp.request('GET /repos/{owner}/{repo}/commits/{ref}/check-runs', { ...o, ref: head });
     const suites = await asApp.request('GET /repos/{owner}/{repo}/commits/{ref}/check-suites', { ...o, ref: 'ao/wid-1' });
     await asApp.request('GET /repos/{owner}/{repo}/check-suites/{check_suite_id}', { ...o, check_suite_id: Number(suites.data.check_suites[0]!.id) });

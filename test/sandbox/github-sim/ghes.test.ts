@@ -56,7 +56,7 @@ describe('the simulator as GitHub Enterprise Server, with Probot configured by i
 
     const issue = await sim.createIssue('acme', 'widgets', { title: 'Via GHES' });
     await sim.addLabels('acme', 'widgets', issue.number, ['agent']);
-    expect(seen).toEqual([{ viewer: sim.app.slug, config: { triggerLabel: 'agent' }, commentId: expect.any(Number) }]);
+    expect(seen).toEqual([{ viewer: sim.app.botLogin, config: { triggerLabel: 'agent' }, commentId: expect.any(Number) }]);
 
     const traffic = sim.routeRecorder.since(mark);
     const calls = traffic.map((r) => `${r.method} ${r.mount ?? ''}${r.path}`);
