@@ -22,6 +22,11 @@ export const claudeCodeScreen: ScreenRules = {
       /\bYes, I trust this folder\b/,
       /^❯\s*\d+\.\s+Yes\b/,
       /^\d+\.\s+No, and tell Claude what to do differently\b/,
+      // The key hints under every dialog (permission, trust, API key, a question from the model).
+      /^Enter to (?:confirm|select)\b.*·\s*Esc to (?:cancel|exit)$/,
+      /^Esc to cancel · Tab to amend$/,
+      // First start without ~/.claude.json: the theme picker ends with the syntax theme line.
+      /^Syntax theme: .*\(ctrl\+t to (?:disable|enable)\)$/,
     ],
   },
   busy: {

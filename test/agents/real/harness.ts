@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PaneState } from '../../../src/agents/adapter.js';
@@ -63,7 +63,7 @@ export class AgentRun {
     readonly dir: string,
     readonly home: string,
     readonly worktree: string,
-    private readonly cleanup: () => void,
+    private readonly cleanup: () => Promise<void>,
   ) {}
 
   static async start(agent: RealAgent, options: AgentRunOptions = {}): Promise<AgentRun> {
@@ -105,12 +105,20 @@ export class AgentRun {
     // The adapter's own launch command, as spawn runs it.
     const command = getAdapter(agent.adapter).launchCommand({ sessionId: name, worktree });
     tmux.startWith(name, worktree, command, env);
-    return new AgentRun(agent, tmux, name, server, dir, home, worktree, () => {
-      tmux.kill();
-      void server.close();
+    return new AgentRun(agent, tmux, name, server, dir, home, worktree, async () => {
+      await stopProcesses(tmux, dir);
+      await server.close();
       origin.cleanup();
       // An agent killed with its tmux may still be writing into its home for a moment.
-      rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+      for (let attempt = 0; ; attempt++) {
+        try {
+          rmSync(dir, { recursive: true, force: true });
+          break;
+        } catch (error) {
+          if (attempt >= 30) throw error;
+          await sleep(100);
+        }
+      }
     });
   }
 
@@ -181,8 +189,48 @@ export class AgentRun {
     return this.server.requests.map((r) => `${r.seq} ${r.method} ${r.url}${r.main ? ` [main: ${r.turn?.type}]` : ''}`).join('\n');
   }
 
-  stop(): void {
-    this.cleanup();
+  /** Stop the agent and everything it started, remove the host's files. */
+  stop(): Promise<void> {
+    return this.cleanup();
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Processes whose working directory or command line is inside `dir`: what this run started (agents may start helpers outside tmux). */
+function processesUnder(dir: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const cwd = readlinkSync(`/proc/${entry}/cwd`);
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (cwd.startsWith(dir) || cmdline.includes(dir)) found.push(Number(entry));
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return found;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
+  } catch {
+    return false;
+  }
+}
+
+/** End the tmux server, then anything of this run still alive (by process id), and wait until it is gone. */
+async function stopProcesses(tmux: TmuxServer, dir: string): Promise<void> {
+  tmux.kill();
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const left = processesUnder(dir).filter(alive);
+    if (left.length === 0) return;
+    if (attempt >= 5) for (const pid of left) process.kill(pid, 'SIGKILL');
+    else if (attempt === 2) for (const pid of left) process.kill(pid, 'SIGTERM');
+    await sleep(100);
   }
 }
 
