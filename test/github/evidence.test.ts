@@ -25,7 +25,8 @@ describe('SCM evidence, batched, against the simulator', () => {
   let sim: GitHubSimulator;
   let token: string;
   let port: OctokitGitHubPort;
-  const s: Record<string, Session> = {};
+  type Name = 'noPr' | 'open' | 'draft' | 'pending' | 'failing' | 'passing' | 'changes' | 'approved' | 'conflict' | 'merged' | 'closed' | 'issueClosed' | 'requested' | 'byNumber' | 'badNumber';
+  const s = {} as Record<Name, Session>;
 
   async function newPort(options: { throttle?: boolean } = {}): Promise<OctokitGitHubPort> {
     const made = await createGitHubPort({ apiUrl: sim.url, token, gh: false, env: {}, throttle: options.throttle ?? false, log: pino({ level: 'silent' }) });
