@@ -21,6 +21,13 @@ export const codexScreen: ScreenRules = {
       /^Press enter to confirm or esc to cancel\b/i,
       /\bDo you trust the (?:files|contents) (?:in|of) this (?:folder|directory)\b/i,
       /\ballow Codex to work in this folder\b/i,
+      // The trust screen of a folder not listed in config.toml ([projects."<repo root>"]).
+      /^Trust this folder\?/,
+      /\bTrust and continue\b/,
+      /^enter continue · esc back$/i,
+      // First start without a provider or a login: the sign-in choice.
+      /\bSign in with ChatGPT\b/,
+      /^Press enter to continue$/i,
     ],
   },
   busy: {
@@ -41,11 +48,16 @@ export const codexScreen: ScreenRules = {
   },
 };
 
+const CODEX_COMMAND = 'codex --no-daemon';
+
 export const codexAdapter: AgentAdapter = {
   name: 'codex',
   description: "OpenAI's Codex CLI (`codex`); restore resumes the last session",
   initialPrompt: 'message',
-  launchCommand: (ctx) => baseCommand(ctx, 'codex'),
-  resumeCommand: (ctx) => withArguments(baseCommand(ctx, 'codex'), 'resume --last'),
+  // --no-daemon: the agent runs in the pane's own process. By default Codex hands the work to a
+  // shared background server that outlives the TUI, so quitting (or killing) the pane would not
+  // stop it and an exited pane would not mean a stopped agent.
+  launchCommand: (ctx) => baseCommand(ctx, CODEX_COMMAND),
+  resumeCommand: (ctx) => withArguments(baseCommand(ctx, CODEX_COMMAND), 'resume --last'),
   classify: (lines) => classifyScreen(codexScreen, lines),
 };

@@ -74,7 +74,7 @@ describe('launch and resume commands', () => {
 
   it.each([
     ['claude-code', 'claude', 'claude --continue'],
-    ['codex', 'codex', 'codex resume --last'],
+    ['codex', 'codex --no-daemon', 'codex --no-daemon resume --last'],
     ['aider', 'aider --no-check-update --no-show-release-notes --no-analytics --no-gitignore', 'aider --no-check-update --no-show-release-notes --no-analytics --no-gitignore --restore-chat-history'],
     ['opencode', 'opencode', 'opencode --continue'],
     ['gemini', 'gemini', 'gemini --resume latest'],

@@ -370,7 +370,8 @@ function sampleOf(schema: unknown): unknown {
 
 const SHELL_TOOLS = ['Bash', 'bash', 'shell', 'shell_command', 'exec_command', 'run_shell_command', 'local_shell'];
 const WRITE_TOOLS = ['Write', 'write', 'write_file'];
-const ASK_TOOLS = ['AskUserQuestion', 'ask_user', 'question', 'request_user_input'];
+// (Codex offers request_user_input too, but refuses it outside Plan mode: it gets the question as text.)
+const ASK_TOOLS = ['AskUserQuestion', 'ask_user', 'question'];
 
 interface Reply {
   text?: string;

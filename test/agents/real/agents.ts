@@ -34,6 +34,8 @@ export interface HostLayout {
   worktree: string;
   /** The directory that holds every session's worktree (ao's data root on the host). */
   worktreesRoot: string;
+  /** The repository the worktree was added from (ao's mirror of the project). */
+  repoRoot: string;
   /** Base URL of the model endpoint (no trailing slash, no /v1). */
   modelUrl: string;
 }
@@ -99,7 +101,7 @@ export const codex: RealAgent = {
   adapter: 'codex',
   bin: 'codex',
   exitCommand: '/quit',
-  prepare({ home, worktree, modelUrl }) {
+  prepare({ home, repoRoot, modelUrl }) {
     const toml = [
       'model = "scripted-model"',
       'model_provider = "scripted"',
@@ -119,7 +121,9 @@ export const codex: RealAgent = {
       '[analytics]',
       'enabled = false',
       '',
-      `[projects."${worktree}"]`,
+      // Codex keeps trust per repository root; a linked worktree's root is the repository it was
+      // added from, so one entry for the project's mirror covers every session's worktree.
+      `[projects."${repoRoot}"]`,
       'trust_level = "trusted"',
       '',
     ].join('\n');

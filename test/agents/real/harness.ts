@@ -80,7 +80,7 @@ export class AgentRun {
     git(mirror, 'worktree', 'add', '-q', '-b', `ao/${agent.adapter}-1`, worktree, 'origin/main');
     const home = path.join(dir, 'home');
     mkdirSync(home, { recursive: true });
-    const layout: HostLayout = { home, worktree, worktreesRoot, modelUrl: server.url };
+    const layout: HostLayout = { home, worktree, worktreesRoot, repoRoot: mirror, modelUrl: server.url };
     const agentEnv = (options.prepare ?? agent.prepare)(layout);
     const env: Record<string, string> = {
       HOME: home,
