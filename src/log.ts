@@ -20,9 +20,34 @@ export const REDACT_PATHS = [
   'env.GH_TOKEN',
 ];
 
-/** Logs go to stderr so stdout stays clean for --json documents. */
-export function createLogger(level: string = process.env.AO_LOG_LEVEL ?? 'warn'): Logger {
-  return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: undefined }, pino.destination(2));
+const LEVEL_NAMES: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warning', 50: 'error', 60: 'fatal' };
+
+/** One readable line per log entry, for a person at a terminal: `warning: message (key=value ...)`. */
+export function humanLogLine(json: string): string {
+  let entry: Record<string, unknown>;
+  try {
+    entry = JSON.parse(json) as Record<string, unknown>;
+  } catch {
+    return json.endsWith('\n') ? json : `${json}\n`;
+  }
+  const { level, time: _time, msg, err, ...rest } = entry;
+  const name = LEVEL_NAMES[Number(level)] ?? String(level);
+  const context = Object.entries(rest)
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .join(' ');
+  const error = err && typeof err === 'object' && 'message' in err ? `: ${String((err as { message: unknown }).message)}` : '';
+  return `${name}: ${String(msg ?? '')}${error}${context ? ` (${context})` : ''}\n`;
+}
+
+/**
+ * Logs go to stderr so stdout stays clean for --json documents. On a
+ * terminal they read as plain lines; JSON lines when AO_LOG_FORMAT=json or
+ * when stderr is not a terminal (a log collector, CI).
+ */
+export function createLogger(level: string = process.env.AO_LOG_LEVEL ?? 'warn', format: string | undefined = process.env.AO_LOG_FORMAT): Logger {
+  const human = format ? format === 'pretty' || format === 'human' : Boolean(process.stderr.isTTY);
+  const destination = human ? { write: (line: string) => process.stderr.write(humanLogLine(line)) } : pino.destination(2);
+  return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: undefined }, destination);
 }
 
 /** Scrub token-looking strings from free text (pane captures, error messages) before they are shown or logged. */

@@ -26,6 +26,8 @@ export interface AgentAdapter {
   readonly name: string;
   /** Human description for `ao --help` and docs. */
   readonly description: string;
+  /** How an operator installs the agent's program on a runner host (shown when a host lacks it). */
+  readonly installHint?: string;
   /**
    * Shell command line (run by `sh -c` inside the tmux pane, in the worktree)
    * that starts the agent. Operator-trusted text (agentCommand) is used as

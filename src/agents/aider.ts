@@ -42,6 +42,7 @@ const AIDER_DEFAULT = 'aider --no-check-update --no-show-release-notes --no-anal
 export const aiderAdapter: AgentAdapter = {
   name: 'aider',
   description: 'Aider (`aider`); restore reloads the chat history of the worktree',
+  installHint: 'python3 -m pip install aider-install && aider-install',
   initialPrompt: 'message',
   launchCommand: (ctx) => baseCommand(ctx, AIDER_DEFAULT),
   resumeCommand: (ctx) => withArguments(baseCommand(ctx, AIDER_DEFAULT), '--restore-chat-history'),

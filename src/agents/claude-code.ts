@@ -57,6 +57,7 @@ export const claudeCodeScreen: ScreenRules = {
 export const claudeCodeAdapter: AgentAdapter = {
   name: 'claude-code',
   description: "Anthropic's Claude Code (`claude`); restore continues the worktree's last conversation",
+  installHint: 'npm install -g @anthropic-ai/claude-code',
   initialPrompt: 'message',
   launchCommand: (ctx) => baseCommand(ctx, 'claude'),
   // --continue picks the most recent conversation in the current directory: the worktree is the agent's alone.

@@ -53,6 +53,7 @@ const CODEX_COMMAND = 'codex --no-daemon';
 export const codexAdapter: AgentAdapter = {
   name: 'codex',
   description: "OpenAI's Codex CLI (`codex`); restore resumes the last session",
+  installHint: 'npm install -g @openai/codex',
   initialPrompt: 'message',
   // --no-daemon: the agent runs in the pane's own process. By default Codex hands the work to a
   // shared background server that outlives the TUI, so quitting (or killing) the pane would not

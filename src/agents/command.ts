@@ -1,3 +1,4 @@
+import { parse } from 'shell-quote';
 import type { LaunchContext } from './adapter.js';
 
 /**
@@ -13,4 +14,25 @@ export function baseCommand(ctx: LaunchContext, defaultCommand: string): string 
 /** A command line with fixed (adapter-owned, shell-safe) arguments appended. */
 export function withArguments(command: string, args: string): string {
   return `${command} ${args}`;
+}
+
+/**
+ * The program a command line starts, for checking that a host has it: the
+ * first word that is not a variable assignment, looking through `env` and
+ * `exec`. Undefined when the line is not a plain command (a subshell, a
+ * pipeline start we cannot read).
+ */
+export function programOf(commandLine: string): string | undefined {
+  const words = parse(commandLine);
+  let i = 0;
+  const word = () => (typeof words[i] === 'string' ? (words[i] as string) : undefined);
+  for (;;) {
+    const w = word();
+    if (w === undefined) return undefined;
+    if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(w)) i++;
+    else if (w === 'env' || w === 'exec' || w === 'command') {
+      i++;
+      while (word()?.startsWith('-')) i++;
+    } else return w;
+  }
 }

@@ -19,7 +19,8 @@ export const geminiScreen: ScreenRules = {
       /\bYes, allow once\b/,
       /^Do you want to proceed\?$/i,
       /\bWaiting for user confirmation\b/i,
-      /^Do you trust this folder\?$/i,
+      /^Do you trust (?:the files in )?this folder\?$/i,
+      /^●?\s*1\. Trust folder\b/,
       /^How would you like to authenticate\b/i,
     ],
   },
@@ -49,6 +50,7 @@ export const geminiScreen: ScreenRules = {
 export const geminiAdapter: AgentAdapter = {
   name: 'gemini',
   description: "Google's Gemini CLI (`gemini`); restore resumes the latest session",
+  installHint: 'npm install -g @google/gemini-cli',
   initialPrompt: 'message',
   launchCommand: (ctx) => baseCommand(ctx, 'gemini'),
   resumeCommand: (ctx) => withArguments(baseCommand(ctx, 'gemini'), '--resume latest'),

@@ -53,3 +53,8 @@ export function getAdapter(name: string): AgentAdapter {
 export function listAdapters(): AgentAdapter[] {
   return [...adapters.values()];
 }
+
+/** Every name the configuration may use for an agent: registered adapters and their aliases. */
+export function knownAgentNames(): string[] {
+  return [...adapters.keys(), ...Object.keys(ALIASES).filter((a) => adapters.has(ALIASES[a]!))];
+}

@@ -39,6 +39,7 @@ export const opencodeScreen: ScreenRules = {
 export const opencodeAdapter: AgentAdapter = {
   name: 'opencode',
   description: 'OpenCode (`opencode`); restore continues the last session',
+  installHint: 'npm install -g opencode-ai',
   initialPrompt: 'message',
   launchCommand: (ctx) => baseCommand(ctx, 'opencode'),
   resumeCommand: (ctx) => withArguments(baseCommand(ctx, 'opencode'), '--continue'),

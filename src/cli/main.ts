@@ -4,7 +4,7 @@ import { CLI_GROUPS, COMMANDS } from '../commands/index.js';
 import { flagName, type CommandContext, type CommandSpec, type OptionSpec } from '../commands/types.js';
 import { convertValue } from '../commands/values.js';
 import type { Config } from '../core/config.js';
-import { describeError, exitCodeFor } from '../core/errors.js';
+import { describeError, errorDocument, exitCodeFor } from '../core/errors.js';
 import type { HostPool } from '../hosts/pool.js';
 import type { Orchestrator, ProgressEvent } from '../sessions/orchestrator.js';
 import { aoVersion } from './version.js';
@@ -17,7 +17,7 @@ import { Output } from './output.js';
  */
 
 interface Session {
-  ctx(json: boolean): CommandContext;
+  ctx(json: boolean, spec: CommandSpec<never, never>): CommandContext;
   close(): Promise<void>;
 }
 
@@ -37,14 +37,16 @@ function makeSession(program: Command, out: Output): Session {
   let loaded: Promise<{ config: Config; pool: HostPool }> | undefined;
   let orchestrator: Promise<Orchestrator> | undefined;
   let interrupted: Promise<void> | undefined;
+  let spec: CommandSpec<never, never> | undefined;
   const load = () =>
     (loaded ??= (async () => {
       const [{ loadConfig }, { HostPool }] = await Promise.all([import('../config/load.js'), import('../hosts/pool.js')]);
-      const { config } = loadConfig(program.opts().config as string | undefined);
+      const { config } = loadConfig(program.opts().config as string | undefined, process.env, process.cwd(), { allowMissingHostKeys: spec?.allowMissingHostKeys });
       return { config, pool: new HostPool(config) };
     })());
   return {
-    ctx(json) {
+    ctx(json, running) {
+      spec = running;
       const progress = json ? undefined : (event: ProgressEvent) => out.progress(event.message);
       return {
         json,
@@ -114,7 +116,7 @@ function addCommand(parent: Command, name: string, spec: CommandSpec<never, neve
     const opts = command.opts();
     const json = Boolean(opts.json);
     const input = collectInput(spec, args.slice(0, spec.args.length), opts);
-    const ctx = session.ctx(json);
+    const ctx = session.ctx(json, spec);
     let emitted = 0;
     ctx.emit = (doc) => {
       if (!json && emitted > 0 && process.stdout.isTTY) out.write('\u001b[2J\u001b[H');
@@ -161,6 +163,8 @@ export function buildProgram(out: Output = new Output()): { program: Command; se
 
 export async function main(argv: string[], out: Output = new Output()): Promise<number> {
   const { program, session, result } = buildProgram(out);
+  // A script that asked for JSON gets the reason for a failure as JSON too, on stdout.
+  const json = argv.slice(2).includes('--json');
   try {
     await program.parseAsync(argv);
     return result.code;
@@ -168,9 +172,11 @@ export async function main(argv: string[], out: Output = new Output()): Promise<
     if (error instanceof CommanderError) {
       // --help and --version are not failures; everything else commander rejects is a usage error.
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+      if (json) out.json({ error: { kind: 'usage', message: error.message.replace(/^error: /, ''), hint: 'run with --help for usage' } });
       return 2;
     }
     process.stderr.write(`ao: ${describeError(error)}\n`);
+    if (json) out.json({ error: errorDocument(error) });
     return exitCodeFor(error);
   } finally {
     await session.close();

@@ -43,18 +43,34 @@ function runInteractive(file: string, args: string[]): Promise<number> {
 }
 
 async function attach(targets: AttachTarget[]): Promise<number> {
+  const inTmux = Boolean(process.env.TMUX);
+  // Attaching needs a terminal; without one, fail before anything is made.
+  if (!inTmux && !(process.stdin.isTTY && process.stdout.isTTY)) {
+    throw new AoError('usage', 'ao open needs a terminal to attach to a session', 'run it in a terminal, or use --print to get the attach commands');
+  }
   if (targets.length === 1) {
     const [file, ...args] = targets[0]!.argv;
     return runInteractive(file!, args);
   }
-  // Several: one window each in the current tmux, or in a new local tmux session.
-  const inTmux = Boolean(process.env.TMUX);
-  const group = `ao-open-${Date.now()}`;
-  const tmux = (...args: string[]) => runInteractive('tmux', args);
-  for (const [i, t] of targets.entries()) {
-    if (inTmux) await tmux('new-window', '-n', t.id, t.command);
-    else if (i === 0) await tmux('new-session', '-d', '-s', group, '-n', t.id, t.command);
-    else await tmux('new-window', '-t', group, '-n', t.id, t.command);
+  // Several: one window each in the current tmux, or in a new local tmux session (removed again if anything fails).
+  const group = `ao-open-${process.pid}-${Date.now()}`;
+  const tmux = async (...args: string[]) => {
+    const code = await runInteractive('tmux', args);
+    if (code !== 0) throw new AoError('failed', `tmux ${args[0]} exited with ${code}`);
+    return code;
+  };
+  let created = false;
+  try {
+    for (const [i, t] of targets.entries()) {
+      if (inTmux) await tmux('new-window', '-n', t.id, t.command);
+      else if (i === 0) {
+        await tmux('new-session', '-d', '-s', group, '-n', t.id, t.command);
+        created = true;
+      } else await tmux('new-window', '-t', group, '-n', t.id, t.command);
+    }
+    return inTmux ? 0 : await runInteractive('tmux', ['attach-session', '-t', group]);
+  } catch (error) {
+    if (created) await runInteractive('tmux', ['kill-session', '-t', `=${group}`]).catch(() => undefined);
+    throw error;
   }
-  return inTmux ? 0 : tmux('attach-session', '-t', group);
 }

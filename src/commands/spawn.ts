@@ -43,6 +43,8 @@ export const spawnCommand = defineCommand<SpawnInput, SpawnResult>({
   },
   render: (r) =>
     r.existing
-      ? `an active session already works on this issue: ${r.id} on ${r.host} (use --force for another)\n`
+      ? `not spawned: an active session already works on this issue: ${r.id} on ${r.host} (use --force for another)\n`
       : `spawned ${r.id} on ${r.host}: branch ${r.branch}\nattach: ${r.attach}\n`,
+  // Nothing was done: a script must not read this as a new session.
+  exitCode: (r) => (r.existing ? 1 : 0),
 });

@@ -35,16 +35,12 @@ export function ago(iso: string | undefined, now = Date.now()): string {
   return `${Math.floor(s / 86400)}d ago`;
 }
 
-export function duration(iso: string | undefined, now = Date.now()): string {
-  return ago(iso, now).replace(/ ago$/, '');
-}
-
 export const CI_SYMBOL: Record<string, string> = { passing: '✓', failing: '✗', pending: '⋯', none: '-' };
 export const REVIEW_SYMBOL: Record<string, string> = { approved: '✓', changes_requested: '✗', pending: '△', none: '-' };
 
 export function renderSessionList(list: SessionList, now = Date.now()): string {
   const rows = list.sessions.map((s) => [s.id, ago(s.lastActivityAt ?? s.createdAt ?? undefined, now), s.branch, s.status, s.pr ?? '-']);
-  return withNotes(renderTable(['ID', 'ACTIVITY', 'BRANCH', 'STATUS', 'PR'], rows), list);
+  return withNotes(renderTable(['ID', 'LAST ACTIVITY', 'BRANCH', 'STATUS', 'PR'], rows), list);
 }
 
 export function renderStatus(list: SessionList, now = Date.now()): string {
@@ -56,10 +52,10 @@ export function renderStatus(list: SessionList, now = Date.now()): string {
     s.review ? REVIEW_SYMBOL[s.review]! : '-',
     s.unresolvedThreads === null ? '-' : String(s.unresolvedThreads),
     s.activity ?? (s.hostReachable ? '-' : 'unreachable'),
-    duration(s.lastActivityAt ?? s.createdAt ?? undefined, now),
+    ago(s.lastActivityAt ?? s.createdAt ?? undefined, now),
     s.branch,
   ]);
-  return withNotes(renderTable(['ID', 'STATUS', 'PR', 'CI', 'REV', 'THR', 'ACTIVITY', 'AGE', 'BRANCH'], rows), list);
+  return withNotes(renderTable(['ID', 'STATUS', 'PR', 'CI', 'REV', 'THR', 'ACTIVITY', 'LAST ACTIVITY', 'BRANCH'], rows), list);
 }
 
 function withNotes(table: string, list: SessionList): string {

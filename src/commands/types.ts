@@ -79,6 +79,8 @@ export interface CommandSpec<Input = Record<string, unknown>, Result = unknown> 
   render(result: Result): string;
   /** Exit code for a result (default 0; errors are thrown and mapped elsewhere). */
   exitCode?(result: Result): number;
+  /** Only `doctor`: SSH hosts without a pinned key load, so it can show the key each host presents. */
+  allowMissingHostKeys?: boolean;
 }
 
 /** Declare a command with its input and result types checked. */

@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
-import { parseConfig, type Config } from '../core/config.js';
+import { knownAgentNames } from '../agents/index.js';
+import { parseConfig, type Config, type ParseOptions } from '../core/config.js';
 import { AoError } from '../core/errors.js';
 
 export const CONFIG_FILE_NAME = 'agent-orchestrator.yaml';
@@ -16,9 +17,15 @@ export function locateConfig(explicit?: string, env: NodeJS.ProcessEnv = process
 }
 
 /** Load and validate the configuration; with no file anywhere, the embedded default (local host, no projects). */
-export function loadConfig(explicit?: string, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): { config: Config; source: string } {
+export function loadConfig(
+  explicit?: string,
+  env: NodeJS.ProcessEnv = process.env,
+  cwd = process.cwd(),
+  options: Omit<ParseOptions, 'knownAgents'> = {},
+): { config: Config; source: string } {
+  const parseOptions: ParseOptions = { ...options, knownAgents: knownAgentNames() };
   const file = locateConfig(explicit, env, cwd);
-  if (!file) return { config: parseConfig({}, '(defaults)'), source: '(defaults)' };
+  if (!file) return { config: parseConfig({}, '(defaults)', parseOptions), source: '(defaults)' };
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -33,7 +40,7 @@ export function loadConfig(explicit?: string, env: NodeJS.ProcessEnv = process.e
     throw new AoError('config', `config file ${file} is not valid YAML${where}: ${(error as Error).message.split('\n')[0]}`);
   }
   // Relative paths in the file are relative to the file, not to wherever ao runs.
-  const config = parseConfig(raw, file);
+  const config = parseConfig(raw, file, parseOptions);
   const base = path.dirname(file);
   for (const project of config.projects) {
     if (isLocalPath(project.url)) project.url = path.resolve(base, project.url.replace(/^file:\/\//, ''));

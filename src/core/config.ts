@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AoError } from './errors.js';
+import { pinnedFingerprints } from './host-key.js';
 import {
   derivePrefix,
   INSTANCE_PATTERN,
@@ -51,7 +52,7 @@ const projectSchema = z
     url: z.string().min(1).optional(),
     prefix: z.string().regex(PREFIX_PATTERN, 'must be 1-12 lowercase letters/digits starting with a letter').optional(),
     baseBranch: z.string().default('main'),
-    agent: z.string().default('generic'),
+    agent: z.string().optional(),
     agentCommand: z.string().optional(),
     postCreate: z.array(z.string()).default([]),
     rules: z.string().optional(),
@@ -83,10 +84,12 @@ export type LocalHostConfig = z.output<typeof localHostSchema>;
 export type SshHostConfig = z.output<typeof sshHostSchema>;
 export type HostConfig = LocalHostConfig | SshHostConfig;
 
-export interface ProjectConfig extends Omit<z.output<typeof projectSchema>, 'name' | 'prefix' | 'url'> {
+export interface ProjectConfig extends Omit<z.output<typeof projectSchema>, 'name' | 'prefix' | 'url' | 'agent'> {
   name: string;
   prefix: string;
   url: string;
+  /** The project's agent, or defaults.agent. */
+  agent: string;
 }
 
 export interface Config extends Omit<z.output<typeof configSchema>, 'projects' | 'hosts'> {
@@ -112,8 +115,18 @@ function formatPath(path: readonly PropertyKey[], raw: unknown): string {
   return out || '(top level)';
 }
 
+export interface ParseOptions {
+  /**
+   * Agent names (and aliases) this build knows; when given, every project's
+   * agent must be one of them. src/config/load.ts passes the registered adapters.
+   */
+  knownAgents?: readonly string[];
+  /** Only `ao doctor`, which shows the key a host presents, may load SSH hosts without a pinned key. */
+  allowMissingHostKeys?: boolean;
+}
+
 /** Validate a parsed YAML document. Throws an AoError naming each bad key and the fix. */
-export function parseConfig(raw: unknown, source = 'agent-orchestrator.yaml'): Config {
+export function parseConfig(raw: unknown, source = 'agent-orchestrator.yaml', options: ParseOptions = {}): Config {
   const result = configSchema.safeParse(raw ?? {});
   if (!result.success) {
     const lines = result.error.issues.map((issue) => {
@@ -132,7 +145,29 @@ export function parseConfig(raw: unknown, source = 'agent-orchestrator.yaml'): C
   for (const host of parsed.hosts) {
     if (hostNames.has(host.name)) problems.push(`hosts: two hosts are named "${host.name}"; host names must be unique`);
     hostNames.add(host.name);
+    if (isLocalHostConfig(host)) continue;
+    if (!host.hostKey?.trim()) {
+      if (!options.allowMissingHostKeys) {
+        problems.push(
+          `hosts (${host.name}).hostKey: is missing; every SSH host's key must be pinned. On the host, \`ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub\` prints it (SHA256:...); \`ao doctor\` shows the key the host presents`,
+        );
+      }
+    } else {
+      try {
+        if (pinnedFingerprints(host.hostKey).length === 0) problems.push(`hosts (${host.name}).hostKey: holds no key; give "SHA256:..." or a known_hosts line`);
+      } catch (error) {
+        problems.push(`hosts (${host.name}).hostKey: ${(error as Error).message}`);
+      }
+    }
   }
+  const known = options.knownAgents;
+  const checkAgent = (where: string, agent: string, agentCommand: string | undefined) => {
+    if (known && !known.includes(agent)) problems.push(`${where}: unknown agent "${agent}"; known agents: ${known.join(', ')}`);
+    else if (agent === 'generic' && !agentCommand?.trim()) {
+      problems.push(`${where}: agent "generic" needs agentCommand, the command line that starts your agent (e.g. agentCommand: "my-agent --flag"), or choose a known agent`);
+    }
+  };
+  if (known && !known.includes(parsed.defaults.agent)) problems.push(`defaults.agent: unknown agent "${parsed.defaults.agent}"; known agents: ${known.join(', ')}`);
 
   const projects: ProjectConfig[] = parsed.projects.map((p) => {
     const repoName = p.repo.split('/')[1]!;
@@ -141,8 +176,11 @@ export function parseConfig(raw: unknown, source = 'agent-orchestrator.yaml'): C
     }
     const problem = branchNameProblem(p.baseBranch);
     if (problem) problems.push(`projects (${p.repo}).baseBranch: it ${problem}`);
+    const agent = p.agent ?? parsed.defaults.agent;
+    checkAgent(`projects (${p.repo}).agent`, agent, p.agentCommand);
     return {
       ...p,
+      agent,
       name: p.name ?? repoName,
       prefix: p.prefix ?? derivePrefix(repoName),
       url: p.url ?? `https://github.com/${p.repo}.git`,

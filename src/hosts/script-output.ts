@@ -13,7 +13,7 @@ export const FILE_SEPARATOR = '\u001c';
 export function scriptFacts(stdout: string): Record<string, string> {
   const facts: Record<string, string> = {};
   for (const line of stdout.split('\n')) {
-    if (!/^[A-Za-z]+=/.test(line)) continue;
+    if (!/^[A-Za-z][A-Za-z0-9_]*=/.test(line)) continue;
     const eq = line.indexOf('=');
     facts[line.slice(0, eq)] = line.slice(eq + 1);
   }

@@ -6,7 +6,7 @@ import type { SshHostConfig } from '../core/config.js';
 import { AoError } from '../core/errors.js';
 import { shellLine } from '../core/shell.js';
 import type { ExecOptions, ExecResult, Host } from './host.js';
-import { describeKey, pinnedFingerprints, type SeenHostKey } from './host-key.js';
+import { describeKey, pinnedFingerprints, type SeenHostKey } from '../core/host-key.js';
 
 export interface SshHostOptions {
   /** Connection attempts per exec when the host is down (with exponential backoff). */

@@ -11,6 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderSessionList, renderStatus } from '../commands/text.js';
+import { writeFileSync } from 'node:fs';
+import { stringify } from 'yaml';
 import { parseConfig } from '../core/config.js';
 import { shellLine } from '../core/shell.js';
 import { run } from '../hosts/host.js';
@@ -40,7 +42,7 @@ await run(local, ['git', '-C', seed, ...gitEnv, 'commit', '-q', '-m', 'initial c
 await run(local, ['git', '-C', seed, 'push', '-q', origin, 'main']);
 
 const fakeAgent = fileURLToPath(new URL('../../test/support/fake-agent.mjs', import.meta.url));
-const config = parseConfig({
+const configRaw = {
   instance: 'demo',
   dataDir: path.join(dir, 'data'),
   tmuxSocket: `ao-demo-${process.pid}`,
@@ -55,7 +57,11 @@ const config = parseConfig({
     },
   ],
   defaults: { settleSec: 1 },
-});
+};
+const config = parseConfig(configRaw);
+// Written out so that `ao` itself can manage what the demo made (with --keep).
+const configFile = path.join(dir, 'agent-orchestrator.yaml');
+writeFileSync(configFile, stringify(configRaw));
 const pool = new HostPool(config);
 const orch = new Orchestrator(config, pool, { actor: 'demo', progress: (e) => process.stdout.write(`   ${e.message}\n`) });
 
@@ -80,8 +86,18 @@ try {
   process.stdout.write(`\n   the agent's pane (ao open ${session.id} attaches to it):\n${pane.map((l) => `   | ${l}`).join('\n')}\n`);
 
   if (keep) {
-    say('--keep: the session stays');
-    process.stdout.write(`   attach: tmux -L ${orch.tmuxSocket} attach -t ${session.tmuxName}\n   files:  ${dir}\n`);
+    say('--keep: the session stays; go on with ao');
+    process.stdout.write(
+      [
+        `   export AO_CONFIG=${configFile}`,
+        '   npx ao status                       # the session, as ao sees it',
+        `   npx ao open ${session.id}                 # attach (Ctrl+B, D detaches); tmux socket: tmux -L ${orch.tmuxSocket} ls`,
+        `   npx ao send ${session.id} "fake:write more.txt more"`,
+        `   npx ao session kill ${session.id}         # stop it; the unpushed commit goes to its backup ref`,
+        `   rm -rf ${dir}                       # when done`,
+        '',
+      ].join('\n'),
+    );
   } else {
     say(`ao session kill ${session.id}`);
     const killed = await killSession(orch, session.id);

@@ -1,4 +1,6 @@
-import { isLocalHostConfig } from '../core/config.js';
+import { programOf } from '../agents/command.js';
+import { getAdapter } from '../agents/index.js';
+import { isLocalHostConfig, type HostConfig, type ProjectConfig } from '../core/config.js';
 import { AoError } from '../core/errors.js';
 import { execScript } from '../hosts/host.js';
 import type { HostPool } from '../hosts/pool.js';
@@ -17,7 +19,24 @@ export interface HostCheck {
   tmux?: string;
   dataDir?: string;
   dataDirWritable?: boolean;
+  /** The program of every agent a project may run here, and where the host has it (null: missing). */
+  agents: { agent: string; program: string; projects: string[]; path: string | null }[];
   problems: string[];
+}
+
+/** The agents' programs a host must have: those of every project whose host labels the host carries. */
+export function agentPrograms(host: HostConfig, projects: readonly ProjectConfig[]): { agent: string; program: string; projects: string[]; installHint?: string }[] {
+  const byProgram = new Map<string, { agent: string; program: string; projects: string[]; installHint?: string }>();
+  for (const project of projects) {
+    if (!project.hostLabels.every((l) => host.labels.includes(l))) continue;
+    const adapter = getAdapter(project.agent);
+    const program = programOf(adapter.launchCommand({ sessionId: `${project.prefix}-1`, worktree: '/', agentCommand: project.agentCommand }));
+    if (!program) continue;
+    const entry = byProgram.get(program) ?? { agent: adapter.name, program, projects: [], installHint: adapter.installHint };
+    entry.projects.push(project.name);
+    byProgram.set(program, entry);
+  }
+  return [...byProgram.values()];
 }
 
 export interface DoctorReport {
@@ -35,11 +54,13 @@ export async function checkHost(pool: HostPool, name: string): Promise<HostCheck
     ok: false,
     reachable: false,
     hostKey: { status: local ? 'not-applicable' : 'unknown' },
+    agents: [],
     problems: [],
   };
   const host = pool.host(name);
+  const programs = agentPrograms(cfg, pool.config.projects);
   try {
-    const result = await execScript(host, hostScript('doctor'), [pool.dataDir(name)], { timeoutMs: 20_000 });
+    const result = await execScript(host, hostScript('doctor'), [pool.dataDir(name), ...programs.map((p) => p.program)], { timeoutMs: 20_000 });
     check.reachable = true;
     if (host instanceof SshHost) check.hostKey = { status: 'match', seen: host.lastSeenKey?.fingerprint };
     const facts = scriptFacts(result.stdout);
@@ -51,6 +72,16 @@ export async function checkHost(pool: HostPool, name: string): Promise<HostCheck
     if (!check.tmux) check.problems.push('tmux is not installed (install it with the host\'s package manager)');
     else if (!/^(next-)?[3-9]\.|^[1-9][0-9]/.test(check.tmux)) check.problems.push(`tmux ${check.tmux} is too old; 3.0 or newer is needed`);
     if (!check.dataDirWritable) check.problems.push(`data dir ${check.dataDir} is not writable by ${local ? 'this user' : (cfg as { user: string }).user}`);
+    programs.forEach((p, i) => {
+      const found = facts[`program${i + 1}`];
+      const path = found && found !== 'missing' ? found : null;
+      check.agents.push({ agent: p.agent, program: p.program, projects: p.projects, path });
+      if (!path) {
+        check.problems.push(
+          `agent program "${p.program}" (${p.agent}, for ${p.projects.join(', ')}) is not installed: ${p.installHint ? `install it (${p.installHint})` : 'install it'}, or set projects[].agentCommand to the command that starts it`,
+        );
+      }
+    });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (host instanceof SshHost) {

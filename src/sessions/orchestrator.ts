@@ -110,8 +110,9 @@ export class Orchestrator {
       historyLines: PANE_HISTORY_LINES,
       logProbes: listAdapters().flatMap((a) => (a.logProbe ? [{ name: a.name, script: a.logProbe.script }] : [])),
     });
-    if (!snapshot.reachable) this.log.warn({ host }, `host unreachable: ${snapshot.error}`);
-    for (const warning of snapshot.warnings) this.log.warn({ host, file: warning.file }, `skipping session record: ${warning.problem}`);
+    // Every surface shows these from the result (hosts[].error, warnings[]); the log keeps them for a server's operator.
+    if (!snapshot.reachable) this.log.info({ host }, `host unreachable: ${snapshot.error}`);
+    for (const warning of snapshot.warnings) this.log.info({ host, file: warning.file }, `skipping session record: ${warning.problem}`);
     return snapshot;
   }
 
@@ -145,10 +146,8 @@ export class Orchestrator {
     }
     const down = all.filter((s) => !s.reachable).map((s) => s.host);
     const what = 'id' in q ? `session ${q.id}` : 'issue' in q ? `live session for issue #${q.issue} of ${projectName}` : `live session on branch ${q.branch} of ${projectName}`;
-    throw new AoError(
-      'not_found',
-      `no ${what}${down.length ? ` on the reachable hosts (unreachable: ${down.join(', ')})` : ''}`,
-      down.length ? 'the session may be on an unreachable host; check `ao doctor`' : 'list sessions with `ao session ls`',
-    );
+    // With a host down, "not there" is not certain: that is a host problem, not a wrong name.
+    if (down.length) throw new AoError('host', `no ${what} on the reachable hosts (unreachable: ${down.join(', ')})`, 'the session may be on an unreachable host; check `ao doctor`');
+    throw new AoError('not_found', `no ${what}`, 'list sessions with `ao session ls`');
   }
 }

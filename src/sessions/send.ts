@@ -43,7 +43,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * Deliver a message to a session's agent. Sends to one session are
  * serialized by a lock on its host, so concurrent sends never interleave.
  */
-export async function sendMessage(orch: Orchestrator, id: string, text: string, options: SendOptions = {}): Promise<SendResult> {
+export async function sendMessage(orch: Orchestrator, id: string, given: string, options: SendOptions = {}): Promise<SendResult> {
+  // The one Enter submits the message: trailing newlines (a file's last line end) would add empty lines.
+  const text = given.replace(/(?:\r?\n)+$/, '');
   if (text.trim() === '') throw new AoError('usage', 'the message is empty', 'pass the text as arguments, or -f FILE');
   if (text.includes('\0')) throw new AoError('usage', 'the message contains a NUL byte');
   const wait = options.wait ?? true;
@@ -69,10 +71,10 @@ export async function sendMessage(orch: Orchestrator, id: string, text: string, 
       const activityBefore = observation.activity;
       for (;;) {
         if (observation.runtime === 'gone') {
-          throw new AoError('failed', `session ${id} has no running tmux session`, `restore it: ao session restore ${id}`);
+          throw new AoError('failed', `session ${id} has no running tmux session`, `restore it: ao session restore ${id}`, { reason: 'runtime_gone' });
         }
         if (observation.activity === 'exited') {
-          throw new AoError('failed', `the agent of session ${id} has exited`, `restore it: ao session restore ${id}`);
+          throw new AoError('failed', `the agent of session ${id} has exited`, `restore it: ao session restore ${id}`, { reason: 'agent_exited' });
         }
         if (observation.activity === 'waiting_input' && !options.answer) {
           return {

@@ -5,8 +5,11 @@ import { TERMINAL_STATUSES } from '../core/model.js';
 import { assertBranchName, defaultBranchName, formatSessionId, parseSessionId } from '../core/names.js';
 import { chooseHost, type HostLoad } from '../core/placement.js';
 import { composeTaskPrompt } from '../core/prompt.js';
+import { redactSecrets } from '../log.js';
 import type { SessionRecord } from '../core/record.js';
-import { run } from '../hosts/host.js';
+import { execScript, HostCommandError, run } from '../hosts/host.js';
+import { EXIT, hostScript } from '../hosts/scripts.js';
+import { programOf } from '../agents/command.js';
 import type { HostSnapshot, Orchestrator } from './orchestrator.js';
 import { sendMessage } from './send.js';
 
@@ -38,7 +41,7 @@ export interface SpawnResult {
   attach: string;
 }
 
-type Step = 'reserve' | 'record' | 'worktree' | 'post-create' | 'prompt-file' | 'tmux' | 'deliver-prompt' | 'finalize';
+type Step = 'reserve' | 'record' | 'worktree' | 'post-create' | 'agent-program' | 'tmux' | 'deliver-prompt' | 'finalize';
 
 function active(record: SessionRecord): boolean {
   return !TERMINAL_STATUSES.has(record.status);
@@ -138,7 +141,7 @@ export async function spawnSession(orch: Orchestrator, request: SpawnRequest): P
       await workspace.postCreate(paths.worktree, project.postCreate);
     }
 
-    step = 'prompt-file';
+    step = 'agent-program';
     const prompt = composeTaskPrompt({
       sessionId: id,
       repo: project.repo,
@@ -149,13 +152,23 @@ export async function spawnSession(orch: Orchestrator, request: SpawnRequest): P
       promptAuthor: orch.actor,
       rules: project.rules,
     });
-    // Kept outside the worktree so it never counts as the agent's change.
-    await run(host, ['sh', '-c', 'mkdir -p "${1%/*}" && cat > "$1"', 'ao-sh', paths.prompt], { stdin: prompt, what: 'writing the prompt file' });
+    const launch = adapter.launchCommand({ sessionId: id, worktree: paths.worktree, agentCommand: project.agentCommand, promptFile: paths.prompt });
+    // The prompt is kept outside the worktree so it never counts as the agent's change; the
+    // agent's program is checked in the same round trip, before anything starts.
+    const program = programOf(launch);
+    const prepared = await execScript(host, hostScript('prepare-launch'), [paths.prompt, program ?? ''], { stdin: prompt });
     made.prompt = true;
+    if (prepared.code === EXIT.NO_PROGRAM) {
+      throw new AoError(
+        'failed',
+        `the agent's program "${program}" was not found on host "${hostName}" (not on the PATH of its login shell)`,
+        `install it there${adapter.installHint ? ` (${adapter.installHint})` : ''}, or set projects[].agentCommand to the command that starts it; \`ao doctor\` checks every host`,
+      );
+    }
+    if (prepared.code !== 0) throw new HostCommandError(hostName, ['prepare-launch'], prepared, 'writing the prompt file');
 
     step = 'tmux';
     orch.progress({ session: id, step, message: `${id}: starting ${adapter.name} in tmux session ${tmuxName}` });
-    const launch = adapter.launchCommand({ sessionId: id, worktree: paths.worktree, agentCommand: project.agentCommand, promptFile: paths.prompt });
     await runtime.create({ name: tmuxName, cwd: paths.worktree, command: launch, env: { AO_SESSION_ID: id, AO_PROJECT: project.name, AO_PROMPT_FILE: paths.prompt } });
     made.tmux = true;
 
@@ -163,7 +176,17 @@ export async function spawnSession(orch: Orchestrator, request: SpawnRequest): P
     let promptDelivered = adapter.initialPrompt === 'launch';
     if (adapter.initialPrompt === 'message') {
       orch.progress({ session: id, step, message: `${id}: delivering the task prompt` });
-      const sent = await sendMessage(orch, id, prompt, { wait: true, timeoutSec: request.readyTimeoutSec ?? 120, located: { host: hostName, project, record } });
+      const sent = await sendMessage(orch, id, prompt, { wait: true, timeoutSec: request.readyTimeoutSec ?? 120, located: { host: hostName, project, record } }).catch(async (error: unknown) => {
+        const reason = error instanceof AoError ? error.details?.reason : undefined;
+        if (reason !== 'agent_exited' && reason !== 'runtime_gone') throw error;
+        // The session is rolled back, so "restore it" would not work: say what the agent said instead.
+        const lines = (await runtime.capture(tmuxName, 8).catch(() => [] as string[])).filter((l) => l.trim());
+        throw new AoError(
+          'failed',
+          `the agent exited before it took its task${lines.length ? `; its last lines:\n${redactSecrets(lines.join('\n'))}` : ''}`,
+          `check that \`${launch}\` starts on host "${hostName}" (try it there by hand) and projects[].agentCommand`,
+        );
+      });
       if (!sent.delivered) throw new AoError('failed', `the agent asked a question before it received its task: ${sent.question ?? ''}`);
       promptDelivered = true;
     }

@@ -40,7 +40,7 @@ describe('ao session commands', () => {
   it('session ls shows the seed\'s columns, and --json a stable shape', async () => {
     const table = await ao('session', 'ls');
     expect(table.code).toBe(0);
-    expect(table.stdout.split('\n')[0]).toMatch(/^ID\s+ACTIVITY\s+BRANCH\s+STATUS\s+PR$/);
+    expect(table.stdout.split('\n')[0]).toMatch(/^ID\s+LAST ACTIVITY\s+BRANCH\s+STATUS\s+PR$/);
     expect(table.stdout).toMatch(new RegExp(`${id}\\s+\\d+[smh] ago\\s+ao/${id}-issue-12\\s+working\\s+-`));
     const json = JSON.parse((await ao('session', 'ls', '--json', '-p', 'demo')).stdout);
     expect(Object.keys(json).sort()).toEqual(['hosts', 'sessions', 'warnings']);
@@ -54,8 +54,8 @@ describe('ao session commands', () => {
   it('status shows the comprehensive view with "-" for GitHub columns', async () => {
     const result = await ao('status');
     expect(result.code).toBe(0);
-    expect(result.stdout.split('\n')[0]).toMatch(/^ID\s+STATUS\s+PR\s+CI\s+REV\s+THR\s+ACTIVITY\s+AGE\s+BRANCH$/);
-    expect(result.stdout).toMatch(new RegExp(`${id}\\s+working\\s+-\\s+-\\s+-\\s+-\\s+(active|ready|idle)\\s+\\S+\\s+ao/`));
+    expect(result.stdout.split('\n')[0]).toMatch(/^ID\s+STATUS\s+PR\s+CI\s+REV\s+THR\s+ACTIVITY\s+LAST ACTIVITY\s+BRANCH$/);
+    expect(result.stdout).toMatch(new RegExp(`${id}\\s+working\\s+-\\s+-\\s+-\\s+-\\s+(active|ready|idle)\\s+\\S+ ago\\s+ao/`));
   });
 
   it('status --watch refreshes until interrupted, one JSON document per refresh', async () => {
@@ -119,10 +119,10 @@ describe('ao session commands', () => {
   });
 
   it.each([
-    [['send', 'demo-999', 'hi'], 1, /no session demo-999/],
+    [['send', 'demo-999', 'hi'], 2, /no session demo-999/],
     [['send', 'not-an-id!', 'hi'], 2, /malformed session ID/],
     [['session', 'kill', '../../etc'], 2, /malformed session ID/],
-    [['spawn', 'nope', '1'], 1, /unknown project "nope".*known projects: demo/s],
+    [['spawn', 'nope', '1'], 2, /unknown project "nope".*known projects: demo/s],
     [['spawn', 'demo', '--prompt', 'x', '--branch', 'a b'], 2, /invalid branch name "a b"/],
     [['spawn', 'demo', 'twelve'], 2, /issue must be a positive integer/],
     [['spawn', 'demo'], 2, /give an issue number or --prompt/],

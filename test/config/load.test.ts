@@ -37,7 +37,7 @@ describe('loadConfig', () => {
         '  - { name: a, address: h, user: u, privateKey: keys/id, hostKey: "SHA256:x" }',
         '  - { name: b, address: h, user: u, privateKey: $AO_SSH_KEY_FILE, hostKey: "SHA256:x" }',
         'projects:',
-        '  - { repo: acme/web, url: ./repos/web.git }',
+        '  - { repo: acme/web, url: ./repos/web.git, agent: codex }',
       ].join('\n'),
     );
     const { config } = loadConfig(file, { AO_SSH_KEY_FILE: '/run/key' });

@@ -6,7 +6,7 @@ const sshHost = { name: 'runner1', address: '10.0.0.5', user: 'ao', privateKey: 
 
 describe('parseConfig', () => {
   it('fills defaults: instance, dataDir, local host, project name, prefix and url', () => {
-    const config = parseConfig({ projects: [{ repo: 'acme/agent-orchestrator' }] });
+    const config = parseConfig({ projects: [{ repo: 'acme/agent-orchestrator', agent: 'claude-code' }] });
     expect(config.instance).toBe('default');
     expect(config.dataDir).toBe('~/.agent-orchestrator');
     expect(effectiveHosts(config)).toEqual([{ name: 'local', local: true, capacity: 20, labels: [] }]);
@@ -29,12 +29,17 @@ describe('parseConfig', () => {
     ['a prefix collision', { projects: [{ repo: 'a/backend' }, { repo: 'b/backup' }] }, /share the session prefix "bac"; set "prefix"/],
     ['a name collision', { projects: [{ repo: 'a/web' }, { repo: 'b/web' }] }, /both named "web"/],
     ['duplicate host names', { hosts: [sshHost, sshHost] }, /two hosts are named "runner1"/],
+    ['an unknown agent', { projects: [{ repo: 'a/b', agent: 'claud' }] }, /projects \(a\/b\)\.agent: unknown agent "claud"; known agents: generic, claude-code/],
+    ['an unknown default agent', { defaults: { agent: 'gpt' }, projects: [] }, /defaults\.agent: unknown agent "gpt"/],
+    ['generic without a command', { projects: [{ repo: 'a/b' }] }, /projects \(a\/b\)\.agent: agent "generic" needs agentCommand/],
+    ['an SSH host without a pin', { hosts: [{ name: 'r1', address: 'h', user: 'u', privateKey: '/k' }] }, /hosts \(r1\)\.hostKey: is missing/],
+    ['an SSH host with an unreadable pin', { hosts: [{ name: 'r1', address: 'h', user: 'u', privateKey: '/k', hostKey: 'not a key' }] }, /hosts \(r1\)\.hostKey: cannot read host key pin/],
     ['a bad base branch', { projects: [{ repo: 'a/b', baseBranch: 'main; rm -rf /' }] }, /baseBranch: it may only contain/],
     ['a bad instance', { instance: 'Prod!' }, /instance: must be lowercase/],
   ])('rejects %s with the key and the fix', (_name, raw, pattern) => {
     let error: unknown;
     try {
-      parseConfig(raw);
+      parseConfig(raw, undefined, { knownAgents: ['generic', 'claude-code', 'codex'] });
     } catch (e) {
       error = e;
     }
@@ -44,7 +49,7 @@ describe('parseConfig', () => {
   });
 
   it('names the known projects when one is unknown', () => {
-    const config = parseConfig({ projects: [{ repo: 'acme/web' }] });
+    const config = parseConfig({ projects: [{ repo: 'acme/web', agentCommand: 'my-agent' }] });
     expect(() => findProject(config, 'api')).toThrow(/unknown project "api"/);
   });
 });

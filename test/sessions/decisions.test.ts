@@ -12,7 +12,7 @@ const config = parseConfig({
     { name: 'b', address: 'b', user: 'u', privateKey: '/k', hostKey: 'SHA256:x', capacity: 4, labels: [] },
     { name: 'c', address: 'c', user: 'u', privateKey: '/k', hostKey: 'SHA256:x', capacity: 4, labels: ['gpu'] },
   ],
-  projects: [{ repo: 'acme/web' }, { repo: 'acme/ml', hostLabels: ['gpu'] }],
+  projects: [{ repo: 'acme/web', agent: 'codex' }, { repo: 'acme/ml', agent: 'codex', hostLabels: ['gpu'] }],
 });
 
 function record(id: string, status: SessionRecord['status']): { project: string; id: string; record: SessionRecord } {

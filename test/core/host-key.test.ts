@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeKey, fingerprintOf, pinnedFingerprints } from '../../src/hosts/host-key.js';
+import { describeKey, fingerprintOf, pinnedFingerprints } from '../../src/core/host-key.js';
 
 // An ed25519 public key blob: string "ssh-ed25519" + 32 key bytes, SSH wire format.
 const blob = Buffer.concat([Buffer.from([0, 0, 0, 11]), Buffer.from('ssh-ed25519'), Buffer.from([0, 0, 0, 32]), Buffer.alloc(32, 7)]);
