@@ -22,6 +22,8 @@ export const geminiScreen: ScreenRules = {
       /^Do you trust (?:the files in )?this folder\?$/i,
       /^●?\s*1\. Trust folder\b/,
       /^How would you like to authenticate\b/i,
+      // The key hints under a question the model asks with its ask_user tool.
+      /^Enter to select · ↑\/↓ to navigate · Esc to cancel$/,
     ],
   },
   busy: {
@@ -29,9 +31,12 @@ export const geminiScreen: ScreenRules = {
     patterns: [/\(esc to cancel\b/i],
   },
   error: {
-    within: 5,
+    // The input box, the two footer lines and the shortcuts hint take five lines; the error and
+    // its "This request failed" note sit right above them.
+    within: 7,
     patterns: [
       /\bAPI Error\b/,
+      /^ℹ This request failed\b/,
       /\bQuota exceeded\b/i,
       /\bRESOURCE_EXHAUSTED\b/,
       /\b429 Too Many Requests\b/i,

@@ -195,7 +195,9 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
       if (stream && turn.type !== 'error') {
         // Headers now, answer later: like a model that takes its time to think.
         res.writeHead(200, sseHeaders());
-        res.write(api === 'anthropic' ? sse('ping', { type: 'ping' }) : ': thinking\n\n');
+        // Anthropic streams have a keep-alive event; the other formats get nothing until the answer.
+        if (api === 'anthropic') res.write(sse('ping', { type: 'ping' }));
+        else res.flushHeaders();
       }
       await sleep(turn.delayMs, res);
       if (res.destroyed) return;
