@@ -4,9 +4,10 @@
  * Pass section names to run only some: npm run bench -- foundation sessions
  */
 import { benchFoundation } from './foundation.js';
+import { benchGitHub } from './github.js';
 import { benchSessions } from './sessions.js';
 
-const sections: Record<string, () => Promise<void>> = { foundation: benchFoundation, sessions: benchSessions };
+const sections: Record<string, () => Promise<void>> = { foundation: benchFoundation, sessions: benchSessions, github: benchGitHub };
 const wanted = process.argv.slice(2).filter((a) => a in sections);
 process.stdout.write(`# Benchmark run ${new Date().toISOString()} (node ${process.version}, ${(await import('node:os')).cpus().length} cores)\n`);
 for (const name of wanted.length ? wanted : Object.keys(sections)) await sections[name]!();

@@ -183,7 +183,7 @@ interface CachedAnswer {
   readonly headers: Record<string, string | number | undefined>;
 }
 
-const ETAG_CACHE_ENTRIES = 500;
+const ETAG_CACHE_ENTRIES = 2000;
 
 export interface GitHubClientStats {
   /** HTTP requests sent (a 304 counts: it is a request, but free of rate limit). */

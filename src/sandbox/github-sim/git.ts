@@ -37,8 +37,23 @@ const ZERO_SHA = '0000000000000000000000000000000000000000';
 // git's well-known empty tree, to diff a root commit against.
 const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
 
+const FULL_SHA = /^[0-9a-f]{40}$/;
+
 export class BareRepo {
+  /** Answers about immutable objects (commits named by full SHA), kept so repeated queries do not fork git again. */
+  private readonly memo = new Map<string, Promise<unknown>>();
+
   constructor(readonly gitDir: string) {}
+
+  private remember<T>(key: string, compute: () => Promise<T>): Promise<T> {
+    let hit = this.memo.get(key) as Promise<T> | undefined;
+    if (!hit) {
+      hit = compute();
+      this.memo.set(key, hit);
+      hit.catch(() => this.memo.delete(key));
+    }
+    return hit;
+  }
 
   static async init(gitDir: string, defaultBranch: string): Promise<BareRepo> {
     await execa('git', ['init', '--bare', '--quiet', `--initial-branch=${defaultBranch}`, gitDir]);
@@ -86,6 +101,11 @@ export class BareRepo {
   }
 
   async commitInfo(sha: string): Promise<CommitInfo> {
+    if (FULL_SHA.test(sha)) return this.remember(`info:${sha}`, () => this.readCommitInfo(sha));
+    return this.readCommitInfo(sha);
+  }
+
+  private async readCommitInfo(sha: string): Promise<CommitInfo> {
     const { stdout } = await this.git(['cat-file', 'commit', sha]);
     const [header, ...messageParts] = stdout.split('\n\n');
     const parents: string[] = [];
@@ -103,6 +123,11 @@ export class BareRepo {
 
   /** Commits reachable from `to` but not from `from` (oldest first); all of `to`'s history when `from` is absent. */
   async commitsBetween(from: string | undefined, to: string): Promise<string[]> {
+    if (from && FULL_SHA.test(from) && FULL_SHA.test(to)) return [...(await this.remember(`between:${from}:${to}`, () => this.listBetween(from, to)))];
+    return this.listBetween(from, to);
+  }
+
+  private async listBetween(from: string | undefined, to: string): Promise<string[]> {
     const range = from ? [to, `^${from}`] : [to];
     const { stdout } = await this.git(['rev-list', '--reverse', ...range]);
     return stdout.split('\n').filter(Boolean);
@@ -120,6 +145,14 @@ export class BareRepo {
 
   /** Files changed between the merge base of base/head and head, as a PR diff shows them. */
   async diffSummary(base: string, head: string): Promise<{ files: { path: string; additions: number; deletions: number }[]; additions: number; deletions: number }> {
+    if (FULL_SHA.test(base) && FULL_SHA.test(head)) {
+      const summary = await this.remember(`diff:${base}:${head}`, () => this.readDiffSummary(base, head));
+      return { ...summary, files: summary.files.map((f) => ({ ...f })) };
+    }
+    return this.readDiffSummary(base, head);
+  }
+
+  private async readDiffSummary(base: string, head: string): Promise<{ files: { path: string; additions: number; deletions: number }[]; additions: number; deletions: number }> {
     const { stdout } = await this.git(['diff', '--numstat', '--no-renames', `${base}...${head}`]);
     const files = stdout
       .split('\n')

@@ -64,6 +64,8 @@ export interface GraphqlContext {
   readonly rate: RateState;
   /** What this query cost (GitHub's points). */
   readonly cost: number;
+  /** A branch's tip, read from git once per query and repo (a query sees one state of the refs). */
+  readonly tip: (repo: SimRepo, branch: string) => Promise<string | undefined>;
 }
 
 /** GitHub's per-query node limit. */
@@ -200,7 +202,13 @@ export async function executeGraphql(caller: GraphqlCaller, request: { query?: u
   }
   const charged = caller.charge(cost);
   if (charged.exceeded) return { status: 200, body: { errors: [{ type: 'RATE_LIMITED', message: `API rate limit exceeded for ${charged.who}.` }] } };
-  const context: GraphqlContext = { world: caller.world, identity: caller.identity, rate: charged.rate, cost };
+  const tips = new Map<SimRepo, Promise<Map<string, string>>>();
+  const tip = async (repo: SimRepo, branch: string) => {
+    let branches = tips.get(repo);
+    if (!branches) tips.set(repo, (branches = repo.git.branches()));
+    return (await branches).get(branch);
+  };
+  const context: GraphqlContext = { world: caller.world, identity: caller.identity, rate: charged.rate, cost, tip };
   const result = await execute({
     schema: githubGraphqlSchema(),
     document: prepared.document,
@@ -583,7 +591,8 @@ function threadNode(world: World, repo: SimRepo, issue: WithPull, thread: SimRev
 function pullRequestNode(world: World, repo: SimRepo, issue: WithPull): Json {
   const pull = issue.pull;
   let factsPromise: ReturnType<World['pullFacts']> | undefined;
-  const facts = () => (factsPromise ??= world.pullFacts(repo, issue));
+  // Branch tips are read once per query (GraphqlContext.tip), not once per PR.
+  const facts = (ctx: GraphqlContext) => (factsPromise ??= world.pullFacts(repo, issue, (branch) => ctx.tip(repo, branch)));
   const html = `${world.render.urls.html}/${repo.owner}/${repo.name}/pull/${issue.number}`;
   return {
     ...commonIssueFields(world, repo, issue),
@@ -607,14 +616,14 @@ function pullRequestNode(world: World, repo: SimRepo, issue: WithPull): Json {
     headRef: () => refNode(world, repo, pull.headRef),
     baseRef: () => refNode(world, repo, pull.baseRef),
     mergeCommit: () => (pull.mergeCommitSha ? commitNode(world, repo, pull.mergeCommitSha) : null),
-    additions: async () => (await facts()).additions,
-    deletions: async () => (await facts()).deletions,
-    changedFiles: async () => (await facts()).changedFiles,
-    mergeable: async () => {
-      const f = await facts();
+    additions: async (_args: Args, ctx: GraphqlContext) => (await facts(ctx)).additions,
+    deletions: async (_args: Args, ctx: GraphqlContext) => (await facts(ctx)).deletions,
+    changedFiles: async (_args: Args, ctx: GraphqlContext) => (await facts(ctx)).changedFiles,
+    mergeable: async (_args: Args, ctx: GraphqlContext) => {
+      const f = await facts(ctx);
       return f.mergeable === null ? 'UNKNOWN' : f.mergeable ? 'MERGEABLE' : 'CONFLICTING';
     },
-    mergeStateStatus: async () => (await facts()).mergeableState.toUpperCase(),
+    mergeStateStatus: async (_args: Args, ctx: GraphqlContext) => (await facts(ctx)).mergeableState.toUpperCase(),
     reviewDecision: () => world.reviewDecision(repo, issue),
     totalCommentsCount: issue.comments.length + pull.reviewComments.length,
     reviewRequests: (args: Args) =>
@@ -632,8 +641,8 @@ function pullRequestNode(world: World, repo: SimRepo, issue: WithPull): Json {
       return connection('latestOpinionatedReviews', reviews, args, (r) => reviewNode(world, repo, issue, r));
     },
     reviewThreads: (args: Args) => connection('reviewThreads', pull.threads, args, (t) => threadNode(world, repo, issue, t)),
-    commits: async (args: Args) => {
-      const shas = await repo.git.commitsBetween(pull.merged ? pull.baseSha : ((await repo.git.resolveCommit(`refs/heads/${pull.baseRef}`)) ?? pull.baseSha), pull.headSha);
+    commits: async (args: Args, ctx: GraphqlContext) => {
+      const shas = await repo.git.commitsBetween(pull.merged ? pull.baseSha : ((await ctx.tip(repo, pull.baseRef)) ?? pull.baseSha), pull.headSha);
       return connection('commits', shas, args, (sha) => ({
         __typename: 'PullRequestCommit',
         id: `PRC_${pull.id}_${sha}`,

@@ -809,10 +809,10 @@ export class World {
   }
 
   /** What git says about a PR now (counts, mergeability) plus GitHub's merge state. */
-  async pullFacts(repo: SimRepo, issue: SimIssue & { pull: SimPull }): Promise<PullFacts> {
+  async pullFacts(repo: SimRepo, issue: SimIssue & { pull: SimPull }, tip?: (branch: string) => Promise<string | undefined>): Promise<PullFacts> {
     const pull = issue.pull;
     if (pull.merged && pull.frozenFacts) return pull.frozenFacts;
-    const baseTip = (await repo.git.resolveCommit(`refs/heads/${pull.baseRef}`)) ?? pull.baseSha;
+    const baseTip = (await (tip ? tip(pull.baseRef) : repo.git.resolveCommit(`refs/heads/${pull.baseRef}`))) ?? pull.baseSha;
     const commits = (await repo.git.commitsBetween(baseTip, pull.headSha)).length;
     const diff = await repo.git.diffSummary(baseTip, pull.headSha);
     let mergeable: boolean | null = null;
