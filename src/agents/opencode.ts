@@ -13,7 +13,14 @@ import { classifyScreen, type ScreenRules } from './screen.js';
 export const opencodeScreen: ScreenRules = {
   waitingInput: {
     within: 12,
-    patterns: [/\bPermission required\b/i, /\bAllow once\b/, /\bAllow always\b/, /^Allow \(a\)/],
+    patterns: [
+      /\bPermission required\b/i,
+      /\bAllow once\b/,
+      /\bAllow always\b/,
+      /^Allow \(a\)/,
+      // The key hints under a question the model asks with its question tool.
+      /↑↓ select\s+enter submit\s+esc dismiss\b/,
+    ],
   },
   busy: {
     within: 4,
@@ -28,6 +35,8 @@ export const opencodeScreen: ScreenRules = {
       /\b429 Too Many Requests\b/i,
       /\binsufficient (?:balance|quota)\b/i,
       /\binvalid (?:x-)?api[- ]key\b/i,
+      // A provider's error is shown as the provider's own message (OpenAI's words for a bad key).
+      /\bIncorrect API key provided\b/,
     ],
   },
   ready: {

@@ -47,7 +47,8 @@ export function describeRealAgent(agent: RealAgent, story: AgentStory): void {
     describe('on a fresh host without all of the operator settings', () => {
       for (const firstRun of story.firstRun) {
         const expected = firstRun.expected ?? 'waiting_input';
-        it.skipIf(!ok)(title(`stops at its first-run screen (${firstRun.label}), read as ${expected}`), async () => {
+        const name = expected === 'waiting_input' ? `stops at a first-run screen (${firstRun.label}), read as waiting_input` : `first screen (${firstRun.label}) is read as ${expected}`;
+        it.skipIf(!ok)(title(name), async () => {
           const run = await AgentRun.start(agent, { prepare: firstRun.prepare });
           try {
             const lines = await run.waitForScreen((l) => l.some((line) => firstRun.shows.test(line)), startTimeout, `the ${firstRun.label} screen`);
