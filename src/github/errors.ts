@@ -106,7 +106,7 @@ export function isGraphqlRateLimit(errors: readonly { type?: string }[] | undefi
 }
 
 /** A rate-limit error from response headers, or undefined when the response is not a rate limit. */
-export function rateLimitFromResponse(status: number, headers: Headers | undefined, message: string, graphqlErrorList?: readonly { type?: string }[]): GitHubRateLimited | undefined {
+export function rateLimitFromResponse(status: number, headers: Headers | undefined, message: string, graphqlErrorList?: readonly { type?: string }[], cause?: unknown): GitHubRateLimited | undefined {
   const remaining = header(headers, 'x-ratelimit-remaining');
   const reset = Number(header(headers, 'x-ratelimit-reset'));
   const retryAfter = Number(header(headers, 'retry-after'));
@@ -115,11 +115,11 @@ export function rateLimitFromResponse(status: number, headers: Headers | undefin
   const resource = header(headers, 'x-ratelimit-resource');
   const secondary = /secondary rate limit/i.test(message) || ((status === 403 || status === 429) && Number.isFinite(retryAfter) && retryAfter > 0 && remaining !== '0');
   if (secondary) {
-    return new GitHubRateLimited(message, { status, requestId, kind: 'secondary', retryAfterSec: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : 60, resetAt, resource });
+    return new GitHubRateLimited(message, { status, requestId, cause, kind: 'secondary', retryAfterSec: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : 60, resetAt, resource });
   }
   if (((status === 403 || status === 429) && remaining === '0') || isGraphqlRateLimit(graphqlErrorList) || (status === 429)) {
     const wait = resetAt ? Math.max(Math.ceil((resetAt.getTime() - Date.now()) / 1000), 0) : Number.isFinite(retryAfter) ? retryAfter : undefined;
-    return new GitHubRateLimited(message, { status, requestId, kind: 'primary', resetAt, retryAfterSec: wait, resource });
+    return new GitHubRateLimited(message, { status, requestId, cause, kind: 'primary', resetAt, retryAfterSec: wait, resource });
   }
   return undefined;
 }
@@ -142,7 +142,7 @@ export function toGitHubError(error: unknown, what: string): GitHubError {
   const message = `${what}: ${status ? `${status} ` : ''}${upstream}`;
   const details = { status, requestId, documentationUrl, cause: error };
 
-  const limited = rateLimitFromResponse(status ?? 200, headers, message, gqlErrors);
+  const limited = rateLimitFromResponse(status ?? 200, headers, message, gqlErrors, error);
   if (limited && (status === 403 || status === 429 || isGraphqlRateLimit(gqlErrors))) return limited;
   if (status === 401) return new GitHubAuthError(message, details);
   if (status === 403) return new GitHubForbidden(message, details);

@@ -61,6 +61,7 @@ export const PULL_REQUEST_FRAGMENT = `fragment AoPullRequest on PullRequest {
   url
   state
   isDraft
+  isCrossRepository
   headRefName
   baseRefName
   headRefOid
@@ -202,11 +203,12 @@ type RawContext =
       checkSuite: { app: { slug: string } | null } | null;
     }
   | { __typename: 'StatusContext'; context: string; state: string; targetUrl: string | null; description: string | null };
-interface RawPullRequest {
+export interface RawPullRequest {
   number: number;
   url: string;
   state: string;
   isDraft: boolean;
+  isCrossRepository?: boolean;
   headRefName: string;
   baseRefName: string;
   headRefOid: string;
@@ -326,6 +328,23 @@ function toIssue(raw: RawIssueOrPull): IssueFacts | undefined {
   return { number: raw.number, state, stateReason: raw.__typename === 'Issue' ? (raw.stateReason ?? null) : rawState === 'MERGED' ? 'MERGED' : null };
 }
 
+/**
+ * The session's PR from its alias: the node of `pullRequest(number)`, or the
+ * newest of `pullRequests(headRefName)`. A PR whose head lives in a fork is
+ * never a session's, even with the same branch name: anyone can open one,
+ * and its CI, review comments or an auto-merge must not reach the session.
+ * Such a PR makes the session's evidence unknown (the last evidence stays).
+ */
+export function choosePullRequest(raw: unknown, session: Pick<EvidenceRequest, 'branch' | 'prNumber'>): { pr?: RawPullRequest; rejected?: string } {
+  const value = raw as RawPullRequest | { nodes: (RawPullRequest | null)[] | null } | null | undefined;
+  const pr = value && 'nodes' in value ? present(value.nodes)[0] : (value as RawPullRequest | null | undefined);
+  if (!pr) return {};
+  if (pr.isCrossRepository) {
+    return { rejected: session.prNumber !== undefined ? `PR #${pr.number} comes from a fork` : `the newest PR with head branch ${session.branch} (#${pr.number}) comes from a fork, not from this session` };
+  }
+  return { pr };
+}
+
 /** The alias (`s3`, `i3`, `p0`) a field error is about, when it is about one. */
 function aliasOf(error: GraphqlFieldError): string | undefined {
   const path = error.path ?? [];
@@ -375,10 +394,10 @@ export async function fetchEvidence(client: GitHubClient, repo: RepoRef, session
 
       const collected = new Map<number, Collected>();
       chunk.forEach((session, i) => {
-        const raw = repository[`s${i}`] as RawPullRequest | { nodes: (RawPullRequest | null)[] } | null | undefined;
         if (failed.has(`s${i}`)) return;
-        const pr = raw && 'nodes' in raw ? present(raw.nodes)[0] : (raw as RawPullRequest | null | undefined);
-        if (pr) collected.set(i, collect(pr));
+        const chosen = choosePullRequest(repository[`s${i}`], session);
+        if (chosen.rejected) failed.set(`s${i}`, chosen.rejected);
+        else if (chosen.pr) collected.set(i, collect(chosen.pr));
       });
 
       // Follow pages (more threads, more checks) until every connection is complete, one request per round.
