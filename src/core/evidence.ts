@@ -32,7 +32,7 @@ export interface CheckRunFact {
   readonly url: string | null;
   /** Slug of the app that owns the run (e.g. `github-actions`). */
   readonly app: string | null;
-  /** Only read for failing runs (the query asks GitHub for failing runs' output only). */
+  /** The run's output, when it has one (the reactions send failing runs' output to the agent). */
   readonly output?: { readonly title: string | null; readonly summary: string | null; readonly text: string | null };
 }
 

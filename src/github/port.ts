@@ -175,8 +175,10 @@ export interface GitHubPort {
    * only past 100 sessions, or when a PR has more review threads or checks
    * than one page holds): each session's PR by head branch (or number) with
    * state, draft, mergeability, review decision and requests, unresolved
-   * threads with their comments, the head commit's check runs and statuses
-   * (failing runs with their output), and the session's issue state.
+   * threads with their comments, the head commit's check runs (with their
+   * output) and statuses, and the session's issue state. A PR from a fork
+   * is never taken for a session's, whatever its branch name (`unknown`).
+   * Issue state is absent when the issue could not be read.
    *
    * Returns `rate_limited` instead of throwing on a rate limit: nothing in
    * it may be read as "no PR".
@@ -189,8 +191,10 @@ export interface GitHubPort {
    * The role of `login` on the repo (`GET /repos/{o}/{r}/collaborators/{u}/permission`),
    * cached per port for a short time (default 60 s), so checking every
    * commenter of a cycle costs one request per person at most.
-   * A login GitHub does not know, or who has no access, is `none`.
-   * Throws GitHubNotFound (the repo), GitHubForbidden (the token may not read collaborators).
+   * A login GitHub does not know, or who has no access, is `none`; so is
+   * everyone on a repo this token cannot see (GitHub answers 404 for both):
+   * a permission check denies rather than fails.
+   * Throws GitHubForbidden (the token may not read collaborators).
    */
   collaboratorPermission(repo: RepoRef, login: string): Promise<RepoPermission>;
 

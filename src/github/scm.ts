@@ -17,7 +17,8 @@
 // Cost (GitHub's GraphQL points: one per hundred connection pages the query
 // could need): about 0.25 point per session, i.e. ~26 for 100 sessions,
 // because review threads are asked 20 at a time (each thread's comments is a
-// page of its own) and failing runs' output comes inline with the rollup.
+// page of its own) and check runs' output (title, summary, text) comes inline
+// with the rollup's contexts, which costs no extra page.
 
 import type { CheckConclusionFact, CheckFact, CheckStatusFact, IssueFacts, MergeableFact, MergeStateStatusFact, PullRequestFacts, PullRequestStateFact, ReviewCommentFact, ReviewDecisionFact, ReviewStateFact, ReviewThreadFact, StatusStateFact } from '../core/evidence.js';
 import type { GitHubClient, GraphqlFieldError } from './client.js';
