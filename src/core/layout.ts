@@ -25,6 +25,8 @@ export interface HostPaths {
   worktreesDir(project: string): string;
   worktree(project: string, id: string): string;
   prompt(project: string, id: string): string;
+  /** Private archive of what kill keeps on the host (ignored files, nested repositories). */
+  savedArchive(project: string, id: string, stamp: string): string;
   mirror(repo: string): string;
 }
 
@@ -44,6 +46,7 @@ function paths(base: string): HostPaths {
     worktreesDir: (project) => `${p(project)}/worktrees`,
     worktree: (project, id) => `${p(project)}/worktrees/${id}`,
     prompt: (project, id) => `${p(project)}/prompts/${id}.md`,
+    savedArchive: (project, id, stamp) => `${p(project)}/saved/${id}/${stamp}.tar`,
     mirror: (repo) => `${base}/repos/${repo}.git`,
   };
 }
@@ -58,7 +61,16 @@ export function absolutePaths(root: string, instance: string): HostPaths {
   return paths(`${root.replace(/\/+$/, '')}/${instance}`);
 }
 
-/** The ref in the project's origin where kill saves a session's unsaved work. */
-export function backupRef(id: string): string {
-  return `refs/ao/backup/${id}`;
+/**
+ * The ref in the project's origin where kill saves a session's unsaved work.
+ * It names the deployment (`<instance>-<hash12>`), so two deployments that
+ * both have a session `web-1` never write to the same ref.
+ */
+export function backupRef(deployment: string, id: string): string {
+  return `refs/ao/backup/${deployment}/${id}`;
+}
+
+/** A deployment's name in refs and on shared hosts: its instance and the hash of (instance, dataDir). */
+export function deploymentName(instance: string, hash12: string): string {
+  return `${instance}-${hash12}`;
 }

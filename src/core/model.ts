@@ -44,6 +44,8 @@ export const METADATA_KEY_ORDER = [
   'killedAt',
   'killReason',
   'backupRef',
+  'backupCommit',
+  'archive',
   'createdBy',
 ] as const;
 

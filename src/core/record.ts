@@ -41,6 +41,8 @@ const recordSchema = z.object({
   killedAt: text,
   killReason: text,
   backupRef: text,
+  backupCommit: text,
+  archive: text,
   createdBy: text,
 });
 

@@ -64,6 +64,8 @@ const EXIT_NAMES = [
   'NO_PROGRAM',
   'UNREADABLE',
   'PUSH_FAILED',
+  'TOO_BIG',
+  'BACKUP_MISSING',
   'NO_RECORD',
   'EXISTS',
   'BUSY',

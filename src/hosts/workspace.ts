@@ -8,13 +8,48 @@ import { EXIT, hostScript } from './scripts.js';
  * per session on its own branch. All paths are absolute on the host.
  */
 
+/** What kill saved (or would lose): counts as git and the archive saw them. */
 export interface SaveResult {
   state: 'clean' | 'gone' | 'saved' | 'failed';
-  dirty: number;
+  /** The script's named exit code when it failed (EXIT.TOO_BIG: the archive would be over the limit). */
+  code: number;
   unpushed: number;
+  staged: number;
+  unstaged: number;
+  untracked: number;
+  /** Ignored paths kept in the archive (a directory counts once). */
+  ignored: number;
+  /** Nested git repositories kept in the archive. */
+  nested: number;
+  /** Ignored paths deleted as regenerable (projects[].disposable). */
+  dropped: string[];
+  archiveKb: number;
+  /** The biggest kept paths, when the archive would be too big. */
+  biggest?: string;
   commit?: string;
   ref?: string;
+  archive?: string;
   error?: string;
+}
+
+export interface SaveOptions {
+  worktree: string;
+  ref: string;
+  id: string;
+  /** Where ignored files and nested repositories are archived on the host. */
+  archive: string;
+  /** Refuse (state failed, code TOO_BIG) above this; negative: archive nothing and count it as dropped. */
+  maxArchiveKb: number;
+  /** Names of regenerable ignored directories (node_modules...), deleted without saving. */
+  disposable: readonly string[];
+}
+
+export interface RestoredWorktree {
+  state: 'present' | 'recreated';
+  movedAside?: string;
+  /** What happened to the work kill saved: put back, left in the backup ref (the branch moved on), or there was none. */
+  saved: 'applied' | 'unapplied' | 'none';
+  archive: 'restored' | 'missing' | 'none';
 }
 
 export class Workspace {
@@ -30,12 +65,26 @@ export class Workspace {
     return { mirror: facts(result.stdout).mirror === 'cloned' ? 'cloned' : 'warm' };
   }
 
-  /** Make sure the session's worktree exists, recreating it from its branch if it is gone. */
-  async restore(options: { mirror: string; url: string; worktree: string; branch: string }): Promise<{ state: 'present' | 'recreated'; movedAside?: string }> {
-    const result = await execScript(this.host, hostScript('restore-worktree'), [options.mirror, options.url, options.worktree, options.branch], { timeoutMs: 600_000 });
+  /**
+   * Make sure the session's worktree exists; when it must be recreated, from
+   * the newest saved state (the branch, then the work kill saved in
+   * `savedCommit` and `archive`).
+   */
+  async restore(options: { mirror: string; url: string; worktree: string; branch: string; backupRef?: string; savedCommit?: string; archive?: string }): Promise<RestoredWorktree> {
+    const result = await execScript(
+      this.host,
+      hostScript('restore-worktree'),
+      [options.mirror, options.url, options.worktree, options.branch, options.backupRef ?? '', options.savedCommit ?? '', options.archive ?? ''],
+      { timeoutMs: 600_000 },
+    );
     if (result.code !== 0) throw new AoError('failed', `restoring the worktree on host "${this.host.name}" failed: ${result.stderr.trim() || `exit ${result.code}`}`);
     const f = facts(result.stdout);
-    return { state: f.worktree === 'recreated' ? 'recreated' : 'present', movedAside: f.aside };
+    return {
+      state: f.worktree === 'recreated' ? 'recreated' : 'present',
+      movedAside: f.aside,
+      saved: f.saved === 'applied' || f.saved === 'unapplied' ? f.saved : 'none',
+      archive: f.archive === 'restored' || f.archive === 'missing' ? f.archive : 'none',
+    };
   }
 
   async remove(options: { mirror: string; worktree: string }): Promise<void> {
@@ -54,16 +103,31 @@ export class Workspace {
     }
   }
 
-  async saveWork(worktree: string, ref: string, id: string): Promise<SaveResult> {
-    const result = await execScript(this.host, hostScript('save-work'), [worktree, ref, id], { timeoutMs: 300_000 });
+  async saveWork(options: SaveOptions): Promise<SaveResult> {
+    const result = await execScript(
+      this.host,
+      hostScript('save-work'),
+      [options.worktree, options.ref, options.id, options.archive, String(Math.round(options.maxArchiveKb)), ...options.disposable],
+      { timeoutMs: 600_000 },
+    );
     const f = facts(result.stdout);
     const state = (f.state as SaveResult['state'] | undefined) ?? 'failed';
+    const n = (key: string) => Number(f[key] ?? 0) || 0;
     return {
       state: result.code === 0 ? state : 'failed',
-      dirty: Number(f.dirty ?? 0),
-      unpushed: Number(f.unpushed ?? 0),
+      code: result.code ?? -1,
+      unpushed: n('unpushed'),
+      staged: n('staged'),
+      unstaged: n('unstaged'),
+      untracked: n('untracked'),
+      ignored: n('ignored'),
+      nested: n('nested'),
+      dropped: (f.droppedNames ?? '').split(' ').filter(Boolean),
+      archiveKb: n('archiveKb'),
+      biggest: f.biggest?.trim() || undefined,
       commit: f.commit,
-      ref: state === 'saved' ? ref : undefined,
+      ref: f.ref,
+      archive: f.archive,
       error: result.code === 0 ? undefined : result.stderr.trim() || `exit ${result.code}`,
     };
   }

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { listAdapters } from '../agents/index.js';
 import { type Config, type ProjectConfig, findProject } from '../core/config.js';
 import { AoError } from '../core/errors.js';
-import { absolutePaths, type HostPaths } from '../core/layout.js';
+import { absolutePaths, deploymentName, type HostPaths } from '../core/layout.js';
 import { TERMINAL_STATUSES } from '../core/model.js';
 import { instanceHash, parseSessionId } from '../core/names.js';
 import type { SessionRecord } from '../core/record.js';
@@ -62,6 +62,11 @@ export class Orchestrator {
 
   progress(event: ProgressEvent): void {
     this.options.progress?.(event);
+  }
+
+  /** This deployment's name in refs it writes to shared repositories (`<instance>-<hash12>`). */
+  get deployment(): string {
+    return deploymentName(this.config.instance, this.hash12);
   }
 
   get tmuxSocket(): string {

@@ -11,6 +11,8 @@ export interface RestoreResult {
   id: string;
   host: string;
   worktree: 'present' | 'recreated';
+  /** The work kill saved: put back, left in the backup ref (the branch moved on since), or there was none to use. */
+  saved: 'applied' | 'unapplied' | 'none';
   /** Where an unusable directory at the worktree's place was moved (never deleted). */
   movedAside: string | null;
   runtime: 'new-session' | 'respawned';
@@ -40,7 +42,16 @@ export async function restoreSession(orch: Orchestrator, id: string, options: { 
   const promptFile = paths.prompt(project.name, id);
 
   orch.progress({ session: id, step: 'worktree', message: `${id}: checking the worktree on ${host}` });
-  const { state: worktree, movedAside } = await orch.workspace(host).restore({ mirror: paths.mirror(project.repo), url: project.url, worktree: worktreePath, branch: record.branch });
+  const restored = await orch.workspace(host).restore({
+    mirror: paths.mirror(project.repo),
+    url: project.url,
+    worktree: worktreePath,
+    branch: record.branch,
+    backupRef: record.backupRef,
+    savedCommit: record.backupCommit,
+    archive: record.archive,
+  });
+  const { state: worktree, movedAside } = restored;
   if (movedAside) orch.progress({ session: id, step: 'worktree', message: `${id}: the old directory was not a usable worktree; it was moved to ${movedAside}` });
 
   const ctx = { sessionId: id, worktree: worktreePath, agentCommand: project.agentCommand, promptFile };
@@ -60,24 +71,34 @@ export async function restoreSession(orch: Orchestrator, id: string, options: { 
   }
 
   const restoredAt = new Date().toISOString();
-  const restored = await orch.store(host).patchRecord(project.name, id, { status: 'working', activity: 'active', restoredAt, statusReason: undefined }, [
-    { type: 'restored', session: id, actor: orch.actor, worktree, runtime: how, resumed: Boolean(resumeCommand) },
+  const updated = await orch.store(host).patchRecord(project.name, id, { status: 'working', activity: 'active', restoredAt, statusReason: undefined }, [
+    { type: 'restored', session: id, actor: orch.actor, worktree, runtime: how, resumed: Boolean(resumeCommand), saved: restored.saved, archive: restored.archive },
   ]);
 
   // Tell the agent where it stands.
   const facts = scriptFacts((await execScript(orch.pool.host(host), hostScript('where-it-stands'), [worktreePath])).stdout);
+  const savedNote =
+    restored.saved === 'applied'
+      ? 'The work saved when it was killed is back: commits, staged and unstaged changes and untracked files' +
+        (restored.archive === 'restored' ? ', and the ignored files and nested repositories kept on the host. ' : '. ')
+      : restored.saved === 'unapplied'
+        ? `The branch has moved on since the work was saved at the kill, so those changes were not applied; they are in ${record.backupRef} (commit ${record.backupCommit?.slice(0, 12)}): see them with \`git show ${record.backupCommit?.slice(0, 12)}\`. `
+        : '';
+  const archiveNote = restored.archive === 'missing' ? `The archive of ignored files saved at the kill (${record.archive}) is missing. ` : '';
   const note =
     `This session (${id}) was restored${record.killedAt ? ' after it was killed' : ' after its agent stopped'}. ` +
-    `You are on branch ${record.branch} in ${worktreePath}${worktree === 'recreated' ? ' (the worktree was recreated from the branch)' : ''}. ` +
-    `Last commit: ${facts.head || 'none'}; ${facts.dirty ?? '?'} uncommitted change(s); ${facts.unpushed ?? '?'} unpushed commit(s). ` +
+    `You are on branch ${record.branch} in ${worktreePath}${worktree === 'recreated' ? ' (the worktree was recreated)' : ''}. ` +
+    savedNote +
+    archiveNote +
+    `Last commit: ${facts.head || 'none'}; ${facts.staged ?? '?'} staged, ${facts.unstaged ?? '?'} unstaged, ${facts.untracked ?? '?'} untracked file(s); ${facts.unpushed ?? '?'} unpushed commit(s). ` +
     (movedAside ? `Files that were at this place before were moved to ${movedAside}; look there for work that is not in git. ` : '') +
     `Your original task is in ${promptFile}. Continue from where you stopped.`;
   let briefed = false;
   try {
-    const sent = await sendMessage(orch, id, note, { wait: true, timeoutSec: options.readyTimeoutSec ?? 120, located: { host, project, record: restored } });
+    const sent = await sendMessage(orch, id, note, { wait: true, timeoutSec: options.readyTimeoutSec ?? 120, located: { host, project, record: updated } });
     briefed = sent.delivered;
   } catch (error) {
     orch.log.warn({ session: id }, `restored, but the briefing was not delivered: ${String(error)}`);
   }
-  return { id, host, worktree, movedAside: movedAside ?? null, runtime: how, resumed: Boolean(resumeCommand), briefed, restoredAt };
+  return { id, host, worktree, saved: restored.saved, movedAside: movedAside ?? null, runtime: how, resumed: Boolean(resumeCommand), briefed, restoredAt };
 }

@@ -15,7 +15,8 @@ describe('layout: where things live on a host', () => {
     ['worktree', abs.worktree('web', 'web-3'), '/home/ao/.agent-orchestrator/prod/web/worktrees/web-3'],
     ['prompt, outside the worktree', abs.prompt('web', 'web-3'), '/home/ao/.agent-orchestrator/prod/web/prompts/web-3.md'],
     ['mirror, one per repo', abs.mirror('acme/web'), '/home/ao/.agent-orchestrator/prod/repos/acme/web.git'],
-    ['backup ref', backupRef('web-3'), 'refs/ao/backup/web-3'],
+    ['archive of what kill keeps on the host', abs.savedArchive('web', 'web-3', '20261129T100000Z'), '/home/ao/.agent-orchestrator/prod/web/saved/web-3/20261129T100000Z.tar'],
+    ['backup ref, naming the deployment', backupRef('prod-0123456789ab', 'web-3'), 'refs/ao/backup/prod-0123456789ab/web-3'],
   ])('%s', (_name, actual, expected) => {
     expect(actual).toBe(expected);
   });

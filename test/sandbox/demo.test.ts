@@ -14,7 +14,7 @@ describe('npm run demo (the README quick start)', () => {
     expect(stdout).toMatch(/delivered: true, confirmed: true/);
     expect(stdout).toMatch(/da-1\s+working/);
     expect(stdout).toMatch(/committed [0-9a-f]+ Add a greeting file/);
-    expect(stdout).toMatch(/saved 1 unpushed commit\(s\) and 0 uncommitted change\(s\) to refs\/ao\/backup\/da-1/);
+    expect(stdout).toMatch(/saved 1 unpushed commit\(s\), 0 staged, 0 unstaged, 0 untracked file\(s\) to refs\/ao\/backup\/demo-[0-9a-f]{12}\/da-1/);
     expect(stdout).toMatch(/da-1\s+\S+ ago\s+ao\/da-1\s+killed/);
     const dir = /worktree (\/\S+?)\/data\//.exec(stdout)?.[1];
     expect(dir).toMatch(/ao-demo-/);

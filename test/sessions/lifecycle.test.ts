@@ -35,10 +35,10 @@ describe('kill', () => {
     writeFileSync(path.join(s.worktree, 'scratch.txt'), 'not committed yet\n');
 
     const result = await killSession(rig.orch, s.id);
-    expect(result).toMatchObject({ killed: true, backupRef: `refs/ao/backup/${s.id}`, discardedUnsavedWork: false });
+    expect(result).toMatchObject({ killed: true, backupRef: `refs/ao/backup/${rig.orch.deployment}/${s.id}`, discardedUnsavedWork: false });
     expect(existsSync(s.worktree)).toBe(false);
     // The commit is reachable from the backup ref in origin, and so is the uncommitted file.
-    const backup = git(rig.origin.url, 'rev-parse', `refs/ao/backup/${s.id}`);
+    const backup = git(rig.origin.url, 'rev-parse', `refs/ao/backup/${rig.orch.deployment}/${s.id}`);
     expect(git(rig.origin.url, 'merge-base', '--is-ancestor', commit, backup)).toBe('');
     expect(git(rig.origin.url, 'show', `${backup}:scratch.txt`)).toBe('not committed yet');
     expect(git(rig.origin.url, 'show', `${backup}:feature.txt`)).toBe('committed work');
@@ -96,7 +96,7 @@ describe('kill keeps every backup, and never deletes work it cannot read', () =>
       execFileSync('mv', [`${mirror}.away`, mirror]);
     }
     const killed = await killSession(rig.orch, s.id);
-    expect(killed.backupRef).toBe(`refs/ao/backup/${s.id}`);
+    expect(killed.backupRef).toBe(`refs/ao/backup/${rig.orch.deployment}/${s.id}`);
   });
 });
 
