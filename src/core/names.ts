@@ -67,10 +67,16 @@ export function slugify(text: string, maxLength = 40): string {
   return slug;
 }
 
-export function defaultBranchName(id: string, issue?: { number: number; title?: string }): string {
-  if (!issue) return `ao/${id}`;
+/**
+ * The branch of a new session. A deployment other than `default` names its
+ * branches under its instance (`ao/<instance>/...`), so two deployments on
+ * one repository, each with a session `web-1`, never push the same branch.
+ */
+export function defaultBranchName(id: string, issue?: { number: number; title?: string }, instance = 'default'): string {
+  const base = instance === 'default' ? 'ao' : `ao/${instance}`;
+  if (!issue) return `${base}/${id}`;
   const slug = issue.title ? slugify(issue.title) : '';
-  return slug ? `ao/${id}-issue-${issue.number}-${slug}` : `ao/${id}-issue-${issue.number}`;
+  return slug ? `${base}/${id}-issue-${issue.number}-${slug}` : `${base}/${id}-issue-${issue.number}`;
 }
 
 /**

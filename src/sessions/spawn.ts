@@ -91,7 +91,7 @@ export async function spawnSession(orch: Orchestrator, request: SpawnRequest): P
 
   const made = { number: true, claim: false, record: false, worktree: false, branch: false, tmux: false, prompt: false };
   let step: Step = 'reserve';
-  const branch = request.branch ?? defaultBranchName(id, request.issue);
+  const branch = request.branch ?? defaultBranchName(id, request.issue, orch.config.instance);
   const tmuxName = orch.tmuxName(id);
   try {
     if (request.issue && !request.force) {

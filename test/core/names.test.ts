@@ -58,6 +58,9 @@ describe('branch names', () => {
       'ao/app-3-issue-42-fix-login-rm-rf-boom-quotes-unicode',
     );
     expect(defaultBranchName('app-3')).toBe('ao/app-3');
+    // A second deployment on the same repository names its branches under its instance.
+    expect(defaultBranchName('app-3', undefined, 'staging')).toBe('ao/staging/app-3');
+    expect(defaultBranchName('app-3', { number: 7 }, 'staging')).toBe('ao/staging/app-3-issue-7');
     expect(branchNameProblem(defaultBranchName('app-9', { number: 1, title: '...' }))).toBeUndefined();
     expect(slugify('   ')).toBe('');
   });
