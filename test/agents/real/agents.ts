@@ -178,11 +178,12 @@ export const opencode: RealAgent = {
 
 export const REAL_AGENTS: Record<RealAgentName, RealAgent> = { 'claude-code': claudeCode, codex, gemini, opencode };
 
-/** Whether the installer has put this agent's command in the cache. */
+/** Whether the installer has put this agent's command in the cache (AO_REAL_AGENTS=0 turns the real agents off). */
 export function installed(agent: RealAgent): boolean {
-  return existsSync(path.join(REAL_AGENTS_BIN, agent.bin));
+  return process.env.AO_REAL_AGENTS !== '0' && existsSync(path.join(REAL_AGENTS_BIN, agent.bin));
 }
 
 export function skipReason(agent: RealAgent): string {
+  if (process.env.AO_REAL_AGENTS === '0') return 'AO_REAL_AGENTS=0 turns the real agents off';
   return `${agent.bin} is not installed in .cache/real-agents: run \`${INSTALLER}\``;
 }

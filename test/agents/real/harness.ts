@@ -58,7 +58,8 @@ export class AgentRun {
   private constructor(
     readonly agent: RealAgent,
     readonly tmux: AgentTmux,
-    readonly name: string,
+    private session: string,
+    private readonly env: Record<string, string>,
     readonly server: ModelServer,
     readonly dir: string,
     readonly home: string,
@@ -105,7 +106,7 @@ export class AgentRun {
     // The adapter's own launch command, as spawn runs it.
     const command = getAdapter(agent.adapter).launchCommand({ sessionId: name, worktree });
     tmux.startWith(name, worktree, command, env);
-    return new AgentRun(agent, tmux, name, server, dir, home, worktree, async () => {
+    return new AgentRun(agent, tmux, name, env, server, dir, home, worktree, async () => {
       await stopProcesses(tmux, dir);
       await server.close();
       origin.cleanup();
@@ -120,6 +121,22 @@ export class AgentRun {
         }
       }
     });
+  }
+
+  /** The tmux session the agent runs in now. */
+  get name(): string {
+    return this.session;
+  }
+
+  /**
+   * After the agent exited: start it again in the same worktree and home with
+   * the adapter's resume command, as restore does, in a new tmux session.
+   */
+  resume(): void {
+    const command = getAdapter(this.agent.adapter).resumeCommand?.({ sessionId: this.session, worktree: this.worktree });
+    if (!command) throw new Error(`${this.agent.adapter} has no resume command`);
+    this.session = `${this.session}-resumed`;
+    this.tmux.startWith(this.session, this.worktree, command, this.env);
   }
 
   lines(): string[] {
@@ -165,12 +182,31 @@ export class AgentRun {
    * one Enter once the pane shows the paste arrived (it changed).
    */
   async send(text: string): Promise<void> {
+    // A prompt can be on screen before the agent takes input: Gemini CLI, resuming, draws its
+    // prompt, then clears the screen and redraws the history, and an Enter in between is lost.
+    // Wait for the pane to hold still first.
+    await this.quiet(700, 10_000);
     const before = this.screen();
     this.tmux.paste(this.name, text);
     await this.waitForScreen((lines) => lines.join('\n') !== before, 10_000, 'the paste to show');
     // Agents take a paste in pieces; let it settle before the one Enter.
     await new Promise((resolve) => setTimeout(resolve, 300));
     this.tmux.key(this.name, 'Enter');
+  }
+
+  /** Wait until the pane has not changed for `quietMs` (at most `timeoutMs`). */
+  async quiet(quietMs: number, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last = this.screen();
+    let since = Date.now();
+    while (Date.now() < deadline && Date.now() - since < quietMs) {
+      await sleep(100);
+      const now = this.screen();
+      if (now !== last) {
+        last = now;
+        since = Date.now();
+      }
+    }
   }
 
   type(text: string): void {

@@ -128,6 +128,17 @@ export function describeRealAgent(agent: RealAgent, story: AgentStory): void {
         expect(requestText(result)).toContain(call.callId!);
       });
 
+      it.skipIf(!ok)(title('a model error it cannot get past is error'), async () => {
+        run.server.script([fail(story.error.status, story.error.message, Number.POSITIVE_INFINITY)]);
+        await run.send('Try once more.');
+        const lines = await run.waitForScreen((l) => l.some((line) => story.error.shows.test(line)), STEP_TIMEOUT, 'the error on screen');
+        const settled = await run.waitForState('error', STEP_TIMEOUT).catch(() => run.lines());
+        saveFixture(agent, 'error', 'api-error', settled);
+        expect(run.classify(settled), settled.join('\n')).toBe('error');
+        expect(lines.length).toBeGreaterThan(0);
+        run.server.script([]);
+      });
+
       it.skipIf(!ok)(
         title(story.askTool ? 'a question through its ask tool is waiting_input; choosing an answer lets it go on' : 'a question in plain text ends the turn: ready for the answer'),
         async () => {
@@ -151,17 +162,6 @@ export function describeRealAgent(agent: RealAgent, story: AgentStory): void {
         },
       );
 
-      it.skipIf(!ok)(title('a model error it cannot get past is error'), async () => {
-        run.server.script([fail(story.error.status, story.error.message, Number.POSITIVE_INFINITY)]);
-        await run.send('Try once more.');
-        const lines = await run.waitForScreen((l) => l.some((line) => story.error.shows.test(line)), STEP_TIMEOUT, 'the error on screen');
-        const settled = await run.waitForState('error', STEP_TIMEOUT).catch(() => run.lines());
-        saveFixture(agent, 'error', 'api-error', settled);
-        expect(run.classify(settled), settled.join('\n')).toBe('error');
-        expect(lines.length).toBeGreaterThan(0);
-        run.server.script([]);
-      });
-
       it.skipIf(!ok)(title('exits on its exit command'), async () => {
         run.type(agent.exitCommand);
         await run.waitForScreen((l) => l.join('\n').includes(agent.exitCommand), 10_000, 'the exit command typed');
@@ -169,6 +169,21 @@ export function describeRealAgent(agent: RealAgent, story: AgentStory): void {
         run.key('Enter');
         const status = await run.waitForScreen(() => run.exitStatus() !== undefined, STEP_TIMEOUT, 'the agent to exit').then(() => run.exitStatus());
         expect(status).toBe(0);
+      });
+
+      it.skipIf(!ok)(title('its resume command brings the conversation back'), async () => {
+        run.resume();
+        const lines = await run.waitForScreen((l) => run.classify(l) === 'ready', startTimeout, 'the resumed agent at its prompt');
+        saveFixture(agent, 'ready', 'resumed', lines);
+        const before = mains().length;
+        run.server.script([say('Still here after the restart. RESUMED-DONE')]);
+        await run.send('Where were we?');
+        await run.waitForScreen((l) => l.join('\n').includes('RESUMED-DONE') && run.classify(l) === 'ready', STEP_TIMEOUT, 'the answer after resuming');
+        // The model is sent the earlier conversation along with the new message.
+        const next = mains()[before]!;
+        expect(lastUserText(next)).toContain('Where were we?');
+        expect(requestText(next)).toContain('TURN-ONE-DONE');
+        expect(requestText(next)).toContain('Fix issue #42: the login test fails.');
       });
     });
   });
