@@ -37,6 +37,8 @@ export interface AgentStory {
 }
 
 const STEP_TIMEOUT = 30_000;
+/** Per test: a start or a step may take its whole timeout on a loaded machine, and cleanup comes on top. */
+const TEST_TIMEOUT = 120_000;
 
 export function describeRealAgent(agent: RealAgent, story: AgentStory): void {
   const ok = installed(agent);
@@ -48,7 +50,7 @@ export function describeRealAgent(agent: RealAgent, story: AgentStory): void {
       for (const firstRun of story.firstRun) {
         const expected = firstRun.expected ?? 'waiting_input';
         const name = expected === 'waiting_input' ? `stops at a first-run screen (${firstRun.label}), read as waiting_input` : `first screen (${firstRun.label}) is read as ${expected}`;
-        it.skipIf(!ok)(title(name), async () => {
+        it.skipIf(!ok)(title(name), { timeout: TEST_TIMEOUT }, async () => {
           const run = await AgentRun.start(agent, { prepare: firstRun.prepare });
           try {
             const lines = await run.waitForScreen((l) => l.some((line) => firstRun.shows.test(line)), startTimeout, `the ${firstRun.label} screen`);
@@ -73,18 +75,18 @@ export function describeRealAgent(agent: RealAgent, story: AgentStory): void {
 
       beforeAll(async () => {
         if (ok) run = await AgentRun.start(agent);
-      });
+      }, TEST_TIMEOUT);
       afterAll(async () => {
         await run?.stop();
-      });
+      }, TEST_TIMEOUT);
 
-      it.skipIf(!ok)(title('starts at its ready prompt, with no first-run screen in the way'), async () => {
+      it.skipIf(!ok)(title('starts at its ready prompt, with no first-run screen in the way'), { timeout: TEST_TIMEOUT }, async () => {
         const lines = await run.waitForState('ready', startTimeout);
         saveFixture(agent, 'ready', 'start', lines);
         expect(mains()).toEqual([]);
       });
 
-      it.skipIf(!ok)(title('a pasted task makes it busy, and the end of the turn is ready'), async () => {
+      it.skipIf(!ok)(title('a pasted task makes it busy, and the end of the turn is ready'), { timeout: TEST_TIMEOUT }, async () => {
         const task = 'Fix issue #42: the login test fails.\nKeep the change small; `npm test` must pass.';
         run.server.script([slow(4, say('Looked at it: the turn is over. TURN-ONE-DONE'))]);
         await run.send(task);
@@ -99,7 +101,7 @@ export function describeRealAgent(agent: RealAgent, story: AgentStory): void {
         expect(mains()).toHaveLength(1);
       });
 
-      it.skipIf(!ok)(title('a command that needs permission shows its own question (waiting_input); answering lets it go on'), async () => {
+      it.skipIf(!ok)(title('a command that needs permission shows its own question (waiting_input); answering lets it go on'), { timeout: TEST_TIMEOUT }, async () => {
         const marker = path.join(run.worktree, 'permitted.txt');
         run.server.script([runShell(`echo permitted > ${marker}`, { description: 'Write the marker file' }), say('The marker file is written. PERMISSION-DONE')]);
         const before = mains().length;
@@ -128,7 +130,7 @@ export function describeRealAgent(agent: RealAgent, story: AgentStory): void {
         expect(requestText(result)).toContain(call.callId!);
       });
 
-      it.skipIf(!ok)(title('a model error it cannot get past is error'), async () => {
+      it.skipIf(!ok)(title('a model error it cannot get past is error'), { timeout: TEST_TIMEOUT }, async () => {
         run.server.script([fail(story.error.status, story.error.message, Number.POSITIVE_INFINITY)]);
         await run.send('Try once more.');
         const lines = await run.waitForScreen((l) => l.some((line) => story.error.shows.test(line)), STEP_TIMEOUT, 'the error on screen');
@@ -141,6 +143,7 @@ export function describeRealAgent(agent: RealAgent, story: AgentStory): void {
 
       it.skipIf(!ok)(
         title(story.askTool ? 'a question through its ask tool is waiting_input; choosing an answer lets it go on' : 'a question in plain text ends the turn: ready for the answer'),
+        { timeout: TEST_TIMEOUT },
         async () => {
           const before = mains().length;
           run.server.script([askUser('Which database should the session store use?', ['Postgres', 'SQLite'], 'Database'), say('Going with the answer. ASK-DONE')]);
@@ -162,7 +165,7 @@ export function describeRealAgent(agent: RealAgent, story: AgentStory): void {
         },
       );
 
-      it.skipIf(!ok)(title('exits on its exit command'), async () => {
+      it.skipIf(!ok)(title('exits on its exit command'), { timeout: TEST_TIMEOUT }, async () => {
         run.type(agent.exitCommand);
         await run.waitForScreen((l) => l.join('\n').includes(agent.exitCommand), 10_000, 'the exit command typed');
         await new Promise((resolve) => setTimeout(resolve, 300));
@@ -171,7 +174,7 @@ export function describeRealAgent(agent: RealAgent, story: AgentStory): void {
         expect(status).toBe(0);
       });
 
-      it.skipIf(!ok)(title('its resume command brings the conversation back'), async () => {
+      it.skipIf(!ok)(title('its resume command brings the conversation back'), { timeout: TEST_TIMEOUT }, async () => {
         run.resume();
         const lines = await run.waitForScreen((l) => run.classify(l) === 'ready', startTimeout, 'the resumed agent at its prompt');
         saveFixture(agent, 'ready', 'resumed', lines);
