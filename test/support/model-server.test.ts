@@ -75,7 +75,7 @@ describe('Anthropic Messages', () => {
     const title = JSON.parse((await post('/v1/messages', { model: 'small', messages: [{ role: 'user', content: 'Write a title' }] })).text);
     expect(title.content[0].type).toBe('text');
     const models = (await fetch(`${server.url}/v1/models`).then((r) => r.json())) as { data: Array<{ id: string }> };
-    expect(models.data[0].id).toBe('scripted-model');
+    expect(models.data[0]?.id).toBe('scripted-model');
     expect(server.requests.map((r) => r.main)).toEqual([false, false, false]);
     expect(server.remaining()).toBe(1);
   });
