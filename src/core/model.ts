@@ -31,6 +31,8 @@ export const METADATA_KEY_ORDER = [
   'baseBranch',
   'worktree',
   'tmuxName',
+  'panePid',
+  'paneStart',
   'agent',
   'status',
   'activity',
@@ -47,6 +49,9 @@ export const METADATA_KEY_ORDER = [
   'backupCommit',
   'archive',
   'createdBy',
+  'spawner',
+  'spawnStep',
+  'spawnHeartbeatAt',
 ] as const;
 
 export function isSessionStatus(value: string): value is SessionStatus {

@@ -35,6 +35,10 @@ export interface ObservedSession extends SessionRef {
   statusReason: string | null;
   activity: Activity | null;
   hostReachable: boolean;
+  /** What the runtime probe saw; unknown (host or tmux silent, agent maybe alive) is never acted on. */
+  runtime?: 'alive' | 'gone' | 'unknown';
+  /** A spawn whose spawner stopped: it will never finish, and is rolled back by cleanup. */
+  spawnAbandoned?: boolean;
   /** PR evidence, when the GitHub side supplied it. */
   prState?: 'open' | 'merged' | 'closed' | null;
   issueClosed?: boolean;
@@ -48,7 +52,7 @@ const ref = (s: SessionRef): SessionRef => ({ id: s.id, host: s.host, project: s
  */
 export function planStatusRecords(sessions: readonly ObservedSession[]): PlannedAction[] {
   return sessions
-    .filter((s) => s.hostReachable && s.status !== s.recorded)
+    .filter((s) => s.hostReachable && s.runtime !== 'unknown' && s.status !== s.recorded)
     .map((s) => ({ kind: 'record_status', session: ref(s), from: s.recorded, to: s.status, reason: s.statusReason, activity: s.activity }));
 }
 
@@ -57,9 +61,19 @@ export function planStatusRecords(sessions: readonly ObservedSession[]): Planned
  * section 3, cleanup): PR merged, issue closed, or runtime dead; never a
  * live session with an open PR, never on a host that could not be asked.
  */
-export function cleanupReason(view: { status: string; hostReachable: boolean; activity: string | null; prState?: 'open' | 'merged' | 'closed' | null; issueClosed?: boolean }): string | undefined {
+export function cleanupReason(view: {
+  status: string;
+  hostReachable: boolean;
+  activity: string | null;
+  runtime?: 'alive' | 'gone' | 'unknown';
+  spawnAbandoned?: boolean;
+  prState?: 'open' | 'merged' | 'closed' | null;
+  issueClosed?: boolean;
+}): string | undefined {
   if (view.status === 'killed' || view.status === 'spawning') return undefined;
-  if (!view.hostReachable) return undefined; // uncertain evidence is not death
+  // Uncertain evidence is not death: a host that could not be asked, or an agent tmux does not show but that still runs.
+  if (!view.hostReachable || view.runtime === 'unknown') return undefined;
+  if (view.spawnAbandoned) return 'spawn interrupted';
   if (view.status === 'merged' || view.prState === 'merged') return 'PR merged';
   const alive = view.activity !== null && view.activity !== 'exited';
   if (view.prState === 'open' && alive) return undefined; // never a live session with an open PR

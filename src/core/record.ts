@@ -28,6 +28,8 @@ const recordSchema = z.object({
   baseBranch: text,
   worktree: text,
   tmuxName: text,
+  panePid: positive,
+  paneStart: text,
   agent: z.string().default('generic'),
   status: z.enum(SESSION_STATUSES, { error: (issue) => `is not a status: ${JSON.stringify(issue.input)}` }).default('working'),
   activity: z.enum(ACTIVITIES).optional().catch(undefined),
@@ -44,6 +46,9 @@ const recordSchema = z.object({
   backupCommit: text,
   archive: text,
   createdBy: text,
+  spawner: text,
+  spawnStep: text,
+  spawnHeartbeatAt: text,
 });
 
 type Parsed = z.output<typeof recordSchema>;

@@ -27,13 +27,14 @@ export interface StatusEvidence {
   pr?: PullRequestEvidence;
   /** Milliseconds since the agent last produced output. */
   quietMs?: number;
-  /** Milliseconds since the session was created (for `spawning`). */
-  ageMs?: number;
+  /**
+   * A `spawning` session whose spawner stopped (its process died, or its
+   * heartbeat in the record went stale) will never finish by itself.
+   */
+  spawnAbandoned?: boolean;
   stuckAfterSec: number;
 }
 
-/** How long a spawn may take (clone, post-create) before a session with no tmux counts as failed. */
-export const SPAWN_GRACE_MS = 30 * 60 * 1000;
 
 export interface DerivedStatus {
   status: SessionStatus;
@@ -47,8 +48,10 @@ export function deriveStatus(e: StatusEvidence): DerivedStatus {
   if (e.current === 'errored' && e.runtime !== 'alive') return { status: 'errored' };
   // Uncertain evidence is not death: keep what we had.
   if (e.runtime === 'unknown') return { status: e.current };
-  // A spawn in progress has no tmux yet (cloning, post-create): not dead until the spawn should have finished.
-  if (e.current === 'spawning' && e.runtime === 'gone' && (e.ageMs ?? 0) < SPAWN_GRACE_MS) return { status: 'spawning' };
+  // A spawn whose spawner stopped is a failed spawn, whatever it left running; a live one is
+  // spawning, with or without tmux yet (cloning, post-create).
+  if (e.current === 'spawning' && e.spawnAbandoned) return { status: 'errored', reason: 'spawn interrupted: its spawner stopped before the session was ready' };
+  if (e.current === 'spawning' && e.runtime === 'gone') return { status: 'spawning' };
   // 2. Runtime gone or agent exited.
   if (e.runtime === 'gone') return { status: 'errored', reason: 'tmux session is gone' };
   if (e.activity === 'exited') return { status: 'errored', reason: 'agent process exited' };

@@ -62,6 +62,7 @@ const EXIT_NAMES = [
   'WORKTREE_ADD',
   'NO_BRANCH',
   'NO_PROGRAM',
+  'NO_WORKTREE',
   'UNREADABLE',
   'PUSH_FAILED',
   'TOO_BIG',

@@ -16,7 +16,14 @@ export interface HostSnapshot {
   error?: string;
   records: StoredRecord[];
   warnings: StoreWarning[];
+  /** Whether tmux answered on our socket ("none" proves nothing about the agents: see `processes`). */
+  tmuxServer: 'up' | 'none';
   panes: Map<string, PaneProbe>;
+  /**
+   * Each recorded agent process (records' panePid) and its start time now:
+   * '' when it is gone, '?' when the host cannot tell the start (no /proc).
+   */
+  processes: Map<number, string>;
   /** Per agent log probe (by name): the entries its script printed, key -> last line. */
   logs: Map<string, Map<string, string>>;
 }
@@ -42,6 +49,8 @@ function compose(logProbes: readonly LogProbeScript[]): string {
     `( set -- "$1" "$2"\n${hostScript('read-all')}) || exit 1`,
     `printf '\\035\\n'`,
     `( set -- "$3" "$4" "$5"\n${hostScript('probe-panes')}) || exit 2`,
+    `printf '\\034\\n'`,
+    `( set -- "$1" "$2"\n${hostScript('agent-processes')})`,
     ...logProbes.flatMap((probe) => [`printf '\\034\\n'`, `( set -- "$1" "$2"\n${hostScript(probe.script)})`]),
     'exit 0',
   ];
@@ -63,13 +72,19 @@ export function snapshotScript(logProbes: readonly LogProbeScript[]): string {
 /** Split a snapshot's output; the pure half of `takeSnapshot`. */
 export function parseSnapshot(host: string, out: string, target: Pick<SnapshotTarget, 'historyLines' | 'logProbes'>): HostSnapshot {
   const [recordPart = '', rest = ''] = scriptSections(out, GROUP_SEPARATOR, 2);
-  const [panePart = '', ...logParts] = scriptSections(rest, FILE_SEPARATOR, 1 + target.logProbes.length);
+  const [panePart = '', processPart = '', ...logParts] = scriptSections(rest, FILE_SEPARATOR, 2 + target.logProbes.length);
   const { records, warnings } = parseRecords(parseRecordDump(recordPart));
+  const processes = new Map<number, string>();
+  for (const line of processPart.split('\n')) {
+    const m = /^(\d+) ?(\S*)$/.exec(line);
+    if (m) processes.set(Number(m[1]), m[2] ?? '');
+  }
+  const probe = parseProbeOutput(panePart, target.historyLines);
   const logs = new Map<string, Map<string, string>>();
   target.logProbes.forEach((probe, i) => {
     logs.set(probe.name, new Map(scriptEntries(logParts[i] ?? '').map((e) => [e.header, e.body.trim()])));
   });
-  return { host, reachable: true, records, warnings, panes: parseProbeOutput(panePart, target.historyLines), logs };
+  return { host, reachable: true, records, warnings, tmuxServer: probe.server, panes: probe.panes, processes, logs };
 }
 
 /** One round trip. A host that cannot be asked is `reachable: false`, never "no sessions". */
@@ -84,5 +99,5 @@ export async function takeSnapshot(hostName: string, host: Host, target: Snapsho
 }
 
 export function unreachable(host: string, error: string): HostSnapshot {
-  return { host, reachable: false, error, records: [], warnings: [], panes: new Map(), logs: new Map() };
+  return { host, reachable: false, error, records: [], warnings: [], tmuxServer: 'none', panes: new Map(), processes: new Map(), logs: new Map() };
 }

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { AoError } from '../core/errors.js';
-import { relativePaths, type HostPaths } from '../core/layout.js';
+import { relativePaths, type HostPaths, type LockPurpose } from '../core/layout.js';
 import { formatMetadata, MetadataSyntaxError, parseMetadata, type Metadata } from '../core/metadata.js';
 import { METADATA_KEY_ORDER } from '../core/model.js';
 import { applyPatch, parseRecord, recordToMetadata, type RecordPatch, type SessionRecord } from '../core/record.js';
+import { holderIsDead, thisHolder } from './holder.js';
 import { execScript, runScript, type ExecResult, type Host } from './host.js';
 import { scriptEntries } from './script-output.js';
 import { EXIT, hostScript } from './scripts.js';
@@ -57,6 +58,22 @@ export interface StoreOptions {
   staleLockSec?: number;
   /** How long to wait for a busy lock before failing. */
   lockWaitSec?: number;
+}
+
+/** A session's record while an operation holds its record lock. */
+export interface HeldSession {
+  read(): Promise<SessionRecord | undefined>;
+  /** Replace the record and append events, keeping the lock. */
+  write(record: SessionRecord, events?: SessionEvent[]): Promise<void>;
+}
+
+/** A lock that could not be taken in time, saying who holds it. */
+function busy(id: string, purpose: string, stderr: string): AoError {
+  const owner = /locked by (.*)/.exec(stderr)?.[1]?.trim() ?? '';
+  const [, epoch, holder] = owner.split(/\s+/);
+  const since = epoch && /^\d+$/.test(epoch) ? ` since ${new Date(Number(epoch) * 1000).toISOString()}` : '';
+  const who = holder ? ` (held by ${holder.split(':')[1] ? `process ${holder.split(':')[1]}` : holder}${holder.startsWith(thisHolder().split(':')[0]!) ? ' on this machine' : ' on another machine'}${since})` : '';
+  return new AoError('conflict', `session ${id} is busy (${purpose})${who}`, 'another operation is working on it; retry in a moment', { lock: purpose, owner });
 }
 
 type Mutation<T> = (current: T) => { meta: T; events?: SessionEvent[] } | undefined | Promise<{ meta: T; events?: SessionEvent[] } | undefined>;
@@ -143,7 +160,7 @@ export class SessionStore {
    * `mutate` returns the new metadata and optional events, or undefined to
    * leave the file as it is. A file that does not parse is never overwritten.
    */
-  async update(project: string, id: string, mutate: Mutation<Metadata>): Promise<Metadata> {
+  async update(project: string, id: string, mutate: Mutation<Metadata>, waitSec?: number): Promise<Metadata> {
     return this.locked(project, id, (text) => {
       let current: Metadata;
       try {
@@ -152,15 +169,15 @@ export class SessionStore {
         throw this.corrupt(project, id, (error as Error).message);
       }
       return { current, mutate };
-    });
+    }, waitSec);
   }
 
   /** `update` at the record level: the record is parsed (or refused as corrupt) before `mutate` sees it. */
-  async updateRecord(project: string, id: string, mutate: Mutation<SessionRecord>): Promise<SessionRecord> {
+  async updateRecord(project: string, id: string, mutate: Mutation<SessionRecord>, waitSec?: number): Promise<SessionRecord> {
     const meta = await this.update(project, id, async (current) => {
       const change = await mutate(this.typed(project, id, current));
       return change ? { meta: recordToMetadata(change.meta), events: change.events } : undefined;
-    });
+    }, waitSec);
     return this.typed(project, id, meta);
   }
 
@@ -182,15 +199,15 @@ export class SessionStore {
     return this.updateRecord(project, id, (current) => ({ meta: applyPatch(current, patch), events }));
   }
 
-  private async locked<T>(project: string, id: string, prepare: (text: string) => { current: T; mutate: Mutation<T> }): Promise<T> {
+  private async locked<T>(project: string, id: string, prepare: (text: string) => { current: T; mutate: Mutation<T> }, waitSec?: number): Promise<T> {
     const token = randomBytes(8).toString('hex');
     const lock = this.rel.lock(project, id, 'record');
     const file = this.rel.session(project, id);
     const release = await localQueue(`${this.host.name}\0${lock}`);
     try {
-      const read = await this.acquire('lock-and-read', [this.root, lock, file, token, String(this.staleSec)], this.waitSec);
+      const read = await this.acquire('lock-and-read', [this.root, lock, file, token, String(this.staleSec)], waitSec ?? this.waitSec);
       if (read.code === EXIT.NO_RECORD) throw new AoError('not_found', `no session ${id} in project ${project} on host "${this.host.name}"`);
-      if (read.code === EXIT.BUSY) throw new AoError('conflict', `session ${id} is busy: ${read.stderr.trim()}`, 'retry in a moment');
+      if (read.code === EXIT.BUSY) throw busy(id, 'record', read.stderr);
       if (read.code !== 0) throw new AoError('host', `locking session ${id} on host "${this.host.name}" failed: ${read.stderr.trim()}`);
       let change: { meta: T; events?: SessionEvent[] } | undefined;
       let current: T;
@@ -218,52 +235,96 @@ export class SessionStore {
   }
 
   /**
-   * Hold a named lock of a session (e.g. "send") while fn runs, across
-   * processes and machines that touch this host.
+   * Hold locks of a session while fn runs, across processes and machines
+   * that touch this host: `runtime` (tmux and the worktree), `send`
+   * (messages) and `record` (the metadata file). They are taken in one fixed
+   * order, all before fn starts, so an operation never begins a destructive
+   * step without every lock it needs; held locks are kept fresh by a
+   * heartbeat and released at the end. With `record` held, fn reads and
+   * writes the record through `held`.
    */
-  async withLock<T>(project: string, id: string, purpose: 'send' | 'runtime', fn: () => Promise<T>, waitSec = this.waitSec): Promise<T> {
+  async withLocks<T>(project: string, id: string, purposes: readonly LockPurpose[], fn: (held: HeldSession) => Promise<T>, waitSec = this.waitSec): Promise<T> {
     const token = randomBytes(8).toString('hex');
-    const lock = this.rel.lock(project, id, purpose);
-    // Waiters in this process queue here instead of polling the host.
-    const release = await localQueue(`${this.host.name}\0${lock}`);
+    const order: LockPurpose[] = (['runtime', 'send', 'record'] as const).filter((p) => purposes.includes(p));
+    const taken: { rel: string; release: () => void }[] = [];
+    const releaseAll = async () => {
+      if (taken.length > 0) await execScript(this.host, hostScript('unlock'), [this.root, token, ...taken.map((t) => t.rel)]).catch(() => undefined);
+      for (const t of taken.reverse()) t.release();
+    };
     try {
-      const result = await this.acquire('lock', [this.root, lock, token, String(this.staleSec)], waitSec);
-      if (result.code === EXIT.BUSY) throw new AoError('conflict', `session ${id} is busy (${purpose}): ${result.stderr.trim()}`, 'retry in a moment');
-      if (result.code !== 0) throw new AoError('host', `locking session ${id} on host "${this.host.name}" failed: ${result.stderr.trim()}`);
-      // A lock held longer than the stale limit (a send waiting for a busy agent) is kept fresh, so no one breaks it.
-      let beating: Promise<unknown> = Promise.resolve();
-      const heartbeat = setInterval(() => {
-        beating = execScript(this.host, hostScript('heartbeat'), [this.root, lock, token]).catch(() => undefined);
-      }, Math.max(1000, (this.staleSec * 1000) / 3));
-      try {
-        return await fn();
-      } finally {
-        clearInterval(heartbeat);
-        // A heartbeat still on its way must land before the unlock, or it could stamp the next holder's lock.
-        await beating;
-        await this.unlock(lock, token);
+      for (const purpose of order) {
+        const rel = this.rel.lock(project, id, purpose);
+        // Waiters in this process queue here instead of polling the host.
+        const release = await localQueue(`${this.host.name}\0${rel}`);
+        const result = await this.acquire('lock', [this.root, rel, token, String(this.staleSec)], waitSec).catch((error: unknown) => {
+          release();
+          throw error;
+        });
+        if (result.code !== 0) {
+          release();
+          if (result.code === EXIT.BUSY) throw busy(id, purpose, result.stderr);
+          throw new AoError('host', `locking session ${id} on host "${this.host.name}" failed: ${result.stderr.trim()}`);
+        }
+        taken.push({ rel, release });
       }
-    } finally {
-      release();
+    } catch (error) {
+      await releaseAll();
+      throw error;
     }
+    // A lock held longer than the stale limit (a send waiting for a busy agent) is kept fresh, so no one breaks it.
+    let beating: Promise<unknown> = Promise.resolve();
+    const heartbeat = setInterval(() => {
+      beating = execScript(this.host, hostScript('heartbeat'), [this.root, token, ...taken.map((t) => t.rel)]).catch(() => undefined);
+    }, Math.max(1000, (this.staleSec * 1000) / 3));
+    const recordLock = this.rel.lock(project, id, 'record');
+    const held: HeldSession = {
+      read: () => this.readRecord(project, id),
+      write: async (record, events = []) => {
+        if (!order.includes('record')) throw new Error('writing a record needs its record lock');
+        const result = await execScript(this.host, hostScript('write-locked'), [this.root, recordLock, this.rel.session(project, id), token, this.rel.events(project)], {
+          stdin: withEvents(recordToMetadata(record), events),
+        });
+        if (result.code !== 0) throw new AoError('failed', `writing session ${id} on host "${this.host.name}" failed: ${result.stderr.trim()}`);
+      },
+    };
+    try {
+      return await fn(held);
+    } finally {
+      clearInterval(heartbeat);
+      // A heartbeat still on its way must land before the unlock, or it could stamp the next holder's lock.
+      await beating;
+      await releaseAll();
+    }
+  }
+
+  /** Hold one named lock of a session while fn runs. */
+  async withLock<T>(project: string, id: string, purpose: 'send' | 'runtime', fn: () => Promise<T>, waitSec = this.waitSec): Promise<T> {
+    return this.withLocks(project, id, [purpose], () => fn(), waitSec);
   }
 
   /**
    * Try a lock script in short rounds (about a second each on the host),
    * sleeping between rounds here, so a waiter never holds one of the
-   * connection's few channels for long: the holder needs one to finish.
+   * connection's few channels for long: the holder needs one to finish. A
+   * holder that died on this machine is recognised from its owner line and
+   * its lock broken at once, not after the stale limit.
    */
   private async acquire(script: string, args: string[], waitSec: number): Promise<ExecResult> {
     const deadline = Date.now() + waitSec * 1000;
+    let dead = '';
     for (;;) {
-      const result = await execScript(this.host, hostScript(script), [...args, '1'], { timeoutMs: 60_000 });
-      if (result.code !== EXIT.BUSY || Date.now() >= deadline) return result;
-      await new Promise((r) => setTimeout(r, 50 + Math.random() * 150));
+      const result = await execScript(this.host, hostScript(script), [...args, thisHolder(), dead, '1'], { timeoutMs: 60_000 });
+      if (result.code !== EXIT.BUSY) return result;
+      const owner = /locked by (.*)/.exec(result.stderr)?.[1]?.trim() ?? '';
+      const proven = holderIsDead(owner) === true && owner !== dead;
+      dead = proven ? owner : '';
+      if (Date.now() >= deadline) return result;
+      if (!proven) await new Promise((r) => setTimeout(r, 50 + Math.random() * 150));
     }
   }
 
   private async unlock(lock: string, token: string): Promise<void> {
-    await execScript(this.host, hostScript('unlock'), [this.root, lock, token]);
+    await execScript(this.host, hostScript('unlock'), [this.root, token, lock]);
   }
 
   async appendEvents(project: string, events: SessionEvent[]): Promise<void> {

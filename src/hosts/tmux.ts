@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { AoError } from '../core/errors.js';
 import { execScript, run, type Host } from './host.js';
-import { scriptEntries } from './script-output.js';
-import { hostScript } from './scripts.js';
+import { scriptEntries, scriptFacts } from './script-output.js';
+import { EXIT, hostScript } from './scripts.js';
 
 /**
  * The tmux runtime on one host, on an isolated socket (`tmux -L <socket>`),
@@ -15,12 +15,26 @@ export interface PaneProbe {
   paneDead: boolean;
   /** Name of the pane's foreground process. */
   foreground: string;
+  /** The pane's own process (the agent wrapper). */
+  pid?: number;
   /** Last output in the window, epoch ms (tmux keeps seconds). */
   lastActivityAt: number;
   /** The agent's exit status, when the agent has exited inside a live session. */
   agentExitStatus?: number;
   /** Last lines of the pane, trailing blank lines removed. */
   lines: string[];
+}
+
+export interface ProbeResult {
+  /** Whether a tmux server answered on our socket. "none" is not evidence that any agent died. */
+  server: 'up' | 'none';
+  panes: Map<string, PaneProbe>;
+}
+
+export interface StartedAgent {
+  /** The pane's process and its start time (see lib/proc.sh), recorded so a probe can tell it alive without tmux. */
+  pid: number;
+  start: string;
 }
 
 export interface CreateSessionOptions {
@@ -31,23 +45,36 @@ export interface CreateSessionOptions {
   env?: Record<string, string>;
 }
 
-export function parseProbeOutput(out: string, maxLines: number): Map<string, PaneProbe> {
-  const probes = new Map<string, PaneProbe>();
-  for (const { header, body } of scriptEntries(out)) {
-    const [name, dead, activity, exitStatus, ...command] = header.split('|');
+const UNIT_SEPARATOR = '\u001f';
+
+/** Parse probe-panes.sh: the server marker, a state line per pane, then each pane's lines. */
+export function parseProbeOutput(out: string, maxLines: number): ProbeResult {
+  const panes = new Map<string, PaneProbe>();
+  const firstEntry = out.indexOf('\u001e');
+  const head = firstEntry < 0 ? out : out.slice(0, firstEntry);
+  const server: ProbeResult['server'] = /^server=none$/m.test(head) ? 'none' : 'up';
+  for (const line of head.split('\n')) {
+    if (!line.startsWith(UNIT_SEPARATOR)) continue;
+    const [name, dead, activity, exitStatus, pid, ...command] = line.slice(1).split('|');
     if (!name) continue;
-    const lines = body.split('\n');
-    while (lines.length > 0 && lines.at(-1)!.trim() === '') lines.pop();
-    probes.set(name, {
+    panes.set(name, {
       name,
       paneDead: dead === '1',
       foreground: command.join('|'),
+      pid: pid && /^\d+$/.test(pid) ? Number(pid) : undefined,
       lastActivityAt: Number(activity) * 1000 || 0,
       agentExitStatus: exitStatus ? Number(exitStatus) : undefined,
-      lines: lines.slice(-maxLines),
+      lines: [],
     });
   }
-  return probes;
+  for (const { header: name, body } of scriptEntries(out)) {
+    const pane = panes.get(name);
+    if (!pane) continue;
+    const lines = body.split('\n');
+    while (lines.length > 0 && lines.at(-1)!.trim() === '') lines.pop();
+    pane.lines = lines.slice(-maxLines);
+  }
+  return { server, panes };
 }
 
 export class TmuxRuntime {
@@ -65,29 +92,43 @@ export class TmuxRuntime {
     return ['tmux', '-u', '-L', this.socket, ...args];
   }
 
-  async create(options: CreateSessionOptions): Promise<void> {
-    const envArgs = Object.entries(options.env ?? {}).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
-    await run(
-      this.host,
-      this.tmux('new-session', '-d', '-s', options.name, '-c', options.cwd, '-x', '220', '-y', '50', ...envArgs, 'sh', '-c', hostScript('pane-wrapper'), 'ao-agent', options.command),
-      { what: `starting tmux session ${options.name}` },
-    );
+  /**
+   * Start the agent in a new session (or, `respawn`, afresh in the live
+   * session whose agent exited), in `cwd` or not at all. One round trip.
+   */
+  async start(options: CreateSessionOptions, mode: 'new' | 'respawn' = 'new'): Promise<StartedAgent> {
+    const env = Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${v}`);
+    const result = await execScript(this.host, hostScript('start-session'), [mode, this.socket, options.name, options.cwd, hostScript('pane-wrapper'), options.command, ...env]);
+    if (result.code === EXIT.NO_WORKTREE) throw new AoError('failed', `${result.stderr.trim()} (host "${this.host.name}")`);
+    if (result.code !== 0) throw new AoError('host', `starting the agent in tmux session ${options.name} on host "${this.host.name}" failed: ${result.stderr.trim() || `exit ${result.code}`}`);
+    const f = scriptFacts(result.stdout);
+    return { pid: Number(f.pid), start: f.start ?? '' };
+  }
+
+  async create(options: CreateSessionOptions): Promise<StartedAgent> {
+    return this.start(options, 'new');
   }
 
   /** Start the agent again in a live session whose agent has exited. */
-  async respawn(options: CreateSessionOptions): Promise<void> {
-    const envArgs = Object.entries(options.env ?? {}).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
-    await run(this.host, this.tmux('set-option', '-p', '-u', '-t', this.target(options.name), '@ao_exit'), { what: 'clearing the exit mark' }).catch(() => undefined);
-    await run(
-      this.host,
-      this.tmux('respawn-pane', '-k', '-t', this.target(options.name), '-c', options.cwd, ...envArgs, 'sh', '-c', hostScript('pane-wrapper'), 'ao-agent', options.command),
-      { what: `restarting the agent in ${options.name}` },
-    );
+  async respawn(options: CreateSessionOptions): Promise<StartedAgent> {
+    return this.start(options, 'respawn');
   }
 
   async isAlive(name: string): Promise<boolean> {
     const result = await this.host.exec(this.tmux('has-session', '-t', `=${name}`));
     return result.code === 0;
+  }
+
+  /**
+   * Stop a session's agent for good: the tmux session, and the agent's
+   * process group when its pid is known (tmux may not answer while the
+   * agent runs). Resolves only when nothing of it runs any more.
+   */
+  async stopAgent(name: string, agent?: { pid?: number; start?: string }): Promise<void> {
+    const result = await execScript(this.host, hostScript('stop-agent'), [this.socket, name, agent?.pid ? String(agent.pid) : '', agent?.start ?? '']);
+    if (result.code !== 0 || scriptFacts(result.stdout).agent !== 'stopped') {
+      throw new AoError('failed', `the agent of tmux session ${name} on host "${this.host.name}" could not be stopped${result.stderr.trim() ? `: ${result.stderr.trim()}` : ''}`, 'stop it by hand on the host, then retry');
+    }
   }
 
   /** Kill a session; a session that is already gone is not an error. */
@@ -100,11 +141,11 @@ export class TmuxRuntime {
 
   async capture(name: string, maxLines = 50): Promise<string[]> {
     const probes = await this.probeAll(name, maxLines);
-    return probes.get(name)?.lines ?? [];
+    return probes.panes.get(name)?.lines ?? [];
   }
 
   /** One round trip: state and last lines of every session whose name starts with `prefix`. */
-  async probeAll(prefix: string, maxLines = 30): Promise<Map<string, PaneProbe>> {
+  async probeAll(prefix: string, maxLines = 30): Promise<ProbeResult> {
     const result = await execScript(this.host, hostScript('probe-panes'), [this.socket, prefix, String(maxLines)]);
     if (result.code !== 0) throw new AoError('host', `probing tmux on host "${this.host.name}" failed: ${result.stderr.trim()}`);
     return parseProbeOutput(result.stdout, maxLines);

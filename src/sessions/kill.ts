@@ -1,7 +1,8 @@
 import type { ProjectConfig } from '../core/config.js';
 import { AoError } from '../core/errors.js';
 import { backupRef } from '../core/layout.js';
-import type { SessionRecord } from '../core/record.js';
+import { applyPatch, type SessionRecord } from '../core/record.js';
+import type { HeldSession } from '../hosts/store.js';
 import { EXIT } from '../hosts/scripts.js';
 import type { SaveResult } from '../hosts/workspace.js';
 import type { Orchestrator } from './orchestrator.js';
@@ -55,11 +56,13 @@ export async function killSession(orch: Orchestrator, id: string, options: KillO
   const { host, project, record } = await orch.locate(id);
   if (record.status === 'killed') return alreadyKilled(id, host, record);
   const store = orch.store(host);
-  // One change to the runtime at a time per session (cleanup and a person may race).
-  return store.withLock(project.name, id, 'runtime', async () => {
-    const current = await store.readRecord(project.name, id);
-    if (current?.status === 'killed') return alreadyKilled(id, host, current);
-    return killLocked(orch, host, project, current ?? record, options);
+  // Every lock kill needs is held before anything is stopped or deleted: the runtime (a
+  // restore or spawn may race) and the record (so the end state is always written).
+  return store.withLocks(project.name, id, ['runtime', 'record'], async (held) => {
+    const current = await held.read();
+    if (!current) throw new AoError('not_found', `session ${id} has no record any more`);
+    if (current.status === 'killed') return alreadyKilled(id, host, current);
+    return killLocked(orch, host, project, current, held, options);
   });
 }
 
@@ -89,9 +92,8 @@ function describeSaved(saved: SaveResult): string {
   return parts.join('; ');
 }
 
-async function killLocked(orch: Orchestrator, host: string, project: ProjectConfig, record: SessionRecord, options: KillOptions): Promise<KillResult> {
+async function killLocked(orch: Orchestrator, host: string, project: ProjectConfig, record: SessionRecord, held: HeldSession, options: KillOptions): Promise<KillResult> {
   const { id } = record;
-  const store = orch.store(host);
   // Paths come from the configuration, never from the (hand-editable) record: kill deletes what they name.
   const paths = await orch.paths(host);
   const worktree = paths.worktree(project.name, id);
@@ -107,15 +109,16 @@ async function killLocked(orch: Orchestrator, host: string, project: ProjectConf
       disposable: project.disposable,
     });
 
-  // Stop the agent first, so nothing changes the tree while it is saved.
-  await orch.runtime(host).kill(orch.tmuxName(id));
+  // Stop the agent first, so nothing changes the tree while it is saved: tmux, and its process
+  // group even when tmux does not answer. If it cannot be stopped, nothing is deleted.
+  await orch.runtime(host).stopAgent(orch.tmuxName(id), { pid: record.panePid, start: record.paneStart });
   let saved = await save(orch.config.defaults.killArchiveMaxMb * 1024);
   // Too much ignored material to keep: with --force, git's part is still saved and only that is given up.
   if (saved.state === 'failed' && saved.code === EXIT.TOO_BIG && options.force) saved = await save(-1);
   let discardedUnsavedWork = false;
   if (saved.state === 'failed') {
     if (!options.force) {
-      await store.patchRecord(project.name, id, { status: 'errored', statusReason: 'kill refused: unsaved work could not be saved' }, [
+      await held.write(applyPatch(record, { status: 'errored', statusReason: 'kill refused: unsaved work could not be saved', panePid: undefined, paneStart: undefined }), [
         { type: 'kill_refused', session: id, actor: orch.actor, error: saved.error },
       ]);
       if (saved.code === EXIT.TOO_BIG) {
@@ -141,10 +144,8 @@ async function killLocked(orch: Orchestrator, host: string, project: ProjectConf
   const savedWork: SavedWork = discardedUnsavedWork
     ? NOTHING
     : { commits: saved.commit ? saved.unpushed : 0, staged: saved.staged, unstaged: saved.unstaged, untracked: saved.untracked, ignored: saved.archive ? saved.ignored : 0, nested: saved.archive ? saved.nested : 0 };
-  await store.patchRecord(
-    project.name,
-    id,
-    {
+  await held.write(
+    applyPatch(record, {
       status: 'killed',
       activity: 'exited',
       killedAt: now,
@@ -154,7 +155,9 @@ async function killLocked(orch: Orchestrator, host: string, project: ProjectConf
       backupCommit: discardedUnsavedWork ? undefined : saved.commit,
       archive: discardedUnsavedWork ? undefined : saved.archive,
       ...(saved.ref ? { backupRef: saved.ref } : {}),
-    },
+      panePid: undefined,
+      paneStart: undefined,
+    }),
     [{ type: 'killed', session: id, actor: orch.actor, reason, backupRef: saved.ref, backupCommit: saved.commit, archive: saved.archive, saved: savedWork, discarded: saved.dropped, discardedUnsavedWork }],
   );
   const parts = [`killed ${id}`];

@@ -44,7 +44,10 @@ export async function observeSessions(orch: Orchestrator, options: { project?: s
   return {
     states,
     hosts: all.map((s) => ({ name: s.host, reachable: s.reachable, error: s.error ?? null })),
-    warnings: all.flatMap((s) => s.warnings.map((w) => ({ host: s.host, ...w }))),
+    warnings: [
+      ...all.flatMap((s) => s.warnings.map((w) => ({ host: s.host, ...w }))),
+      ...states.flatMap((s) => (s.observation.doubt ? [{ host: s.view.host, file: `${s.view.project}/sessions/${s.view.id}`, problem: s.observation.doubt }] : [])),
+    ],
   };
 }
 

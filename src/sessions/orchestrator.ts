@@ -1,3 +1,5 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Logger } from 'pino';
 import { listAdapters } from '../agents/index.js';
 import { type Config, type ProjectConfig, findProject } from '../core/config.js';
@@ -62,6 +64,21 @@ export class Orchestrator {
 
   progress(event: ProgressEvent): void {
     this.options.progress?.(event);
+  }
+
+  /**
+   * A named point of an operation where the fault-injection tests stop it
+   * (AO_FAULT_DIR and AO_FAULT_AT=point,...): it writes <point>.reached in
+   * that directory and waits for <point>.go, while the test kills sshd or
+   * this process. Without those variables it returns at once.
+   */
+  async fault(point: string): Promise<void> {
+    const dir = process.env.AO_FAULT_DIR;
+    if (!dir || !(process.env.AO_FAULT_AT ?? '').split(',').includes(point)) return;
+    const file = (suffix: string) => path.join(dir, `${point.replace(/[^A-Za-z0-9-]/g, '_')}.${suffix}`);
+    writeFileSync(file('reached'), String(process.pid));
+    const deadline = Date.now() + 120_000;
+    while (!existsSync(file('go')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   }
 
   /** This deployment's name in refs it writes to shared repositories (`<instance>-<hash12>`). */

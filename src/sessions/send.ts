@@ -67,7 +67,7 @@ export async function sendMessage(orch: Orchestrator, id: string, given: string,
     'send',
     async () => {
       // Look at the pane until the agent can take the message.
-      let observation = observe(orch, record.agent, (await runtime.probeAll(tmuxName, 40)).get(tmuxName), true);
+      let observation = observe(orch, record.agent, (await runtime.probeAll(tmuxName, 40)).panes.get(tmuxName), true);
       const activityBefore = observation.activity;
       for (;;) {
         if (observation.runtime === 'gone') {
@@ -94,7 +94,7 @@ export async function sendMessage(orch: Orchestrator, id: string, given: string,
           throw new AoError('failed', `session ${id}: the agent was not ready within ${Math.round(timeoutMs / 1000)} s (it is ${observation.activity}); nothing was sent`, 'raise --timeout, or send with --no-wait');
         }
         await sleep(POLL_MS);
-        observation = observe(orch, record.agent, (await runtime.probeAll(tmuxName, 40)).get(tmuxName), true);
+        observation = observe(orch, record.agent, (await runtime.probeAll(tmuxName, 40)).panes.get(tmuxName), true);
       }
 
       // Delivery is confirmed when the pane changes after the Enter.

@@ -1,7 +1,6 @@
 import { getAdapter } from '../agents/index.js';
 import type { ProjectConfig } from '../core/config.js';
 import { AoError } from '../core/errors.js';
-import { TERMINAL_STATUSES } from '../core/model.js';
 import { assertBranchName, defaultBranchName, formatSessionId, parseSessionId } from '../core/names.js';
 import { chooseHost, type HostLoad } from '../core/placement.js';
 import { composeTaskPrompt } from '../core/prompt.js';
@@ -10,7 +9,10 @@ import type { SessionRecord } from '../core/record.js';
 import { execScript, HostCommandError, run } from '../hosts/host.js';
 import { EXIT, hostScript } from '../hosts/scripts.js';
 import { programOf } from '../agents/command.js';
+import { thisHolder } from '../hosts/holder.js';
+import type { HeldSession } from '../hosts/store.js';
 import type { HostSnapshot, Orchestrator } from './orchestrator.js';
+import { isLive, SPAWN_HEARTBEAT_MS } from './view.js';
 import { sendMessage } from './send.js';
 
 export interface SpawnRequest {
@@ -43,13 +45,9 @@ export interface SpawnResult {
 
 type Step = 'reserve' | 'record' | 'worktree' | 'post-create' | 'agent-program' | 'tmux' | 'deliver-prompt' | 'finalize';
 
-function active(record: SessionRecord): boolean {
-  return !TERMINAL_STATUSES.has(record.status);
-}
-
 /** What placement needs of each host, from the snapshots. */
 export function hostLoads(snapshots: readonly HostSnapshot[]): HostLoad[] {
-  return snapshots.map((s) => ({ name: s.host, reachable: s.reachable, active: s.records.filter((r) => active(r.record)).length, error: s.error }));
+  return snapshots.map((s) => ({ name: s.host, reachable: s.reachable, active: s.records.filter((r) => isLive(r.record)).length, error: s.error }));
 }
 
 export async function spawnSession(orch: Orchestrator, request: SpawnRequest): Promise<SpawnResult> {
@@ -69,11 +67,11 @@ export async function spawnSession(orch: Orchestrator, request: SpawnRequest): P
   const arbiter = orch.pool.names()[0]!;
   const arbiterStore = orch.store(arbiter);
 
-  // One active session per issue unless forced: an exclusive claim on the arbiter host settles races.
+  // One live session per issue unless forced: an exclusive claim on the arbiter host settles races.
   if (request.issue && !request.force) {
     const existing = snapshots
       .flatMap((s) => s.records.map((r) => ({ host: s.host, ...r })))
-      .find((r) => r.project === project.name && r.record.issue === request.issue!.number && active(r.record));
+      .find((r) => r.project === project.name && r.record.issue === request.issue!.number && isLive(r.record));
     if (existing) return existingResult(orch, existing.host, project, existing.record);
   }
 
@@ -85,6 +83,26 @@ export async function spawnSession(orch: Orchestrator, request: SpawnRequest): P
   const n = await arbiterStore.allocateNumber(project.name, floor);
   const id = formatSessionId(project.prefix, n);
   const store = orch.store(hostName);
+  // The new session's runtime and record locks are held from before its record exists until it is
+  // ready (or rolled back): a kill, restore or cleanup that meets it waits, and never acts on half of it.
+  return store.withLocks(project.name, id, ['runtime', 'record'], (held) => spawnLocked(orch, request, { project, adapter, snapshots, arbiter, hostName, n, id, held }));
+}
+
+interface SpawnPlan {
+  project: ProjectConfig;
+  adapter: ReturnType<typeof getAdapter>;
+  snapshots: HostSnapshot[];
+  arbiter: string;
+  hostName: string;
+  n: number;
+  id: string;
+  held: HeldSession;
+}
+
+async function spawnLocked(orch: Orchestrator, request: SpawnRequest, plan: SpawnPlan): Promise<SpawnResult> {
+  const { project, adapter, snapshots, arbiter, hostName, n, id, held } = plan;
+  const arbiterStore = orch.store(arbiter);
+  const store = orch.store(hostName);
   const runtime = orch.runtime(hostName);
   const workspace = orch.workspace(hostName);
   const host = orch.pool.host(hostName);
@@ -93,12 +111,25 @@ export async function spawnSession(orch: Orchestrator, request: SpawnRequest): P
   let step: Step = 'reserve';
   const branch = request.branch ?? defaultBranchName(id, request.issue, orch.config.instance);
   const tmuxName = orch.tmuxName(id);
+  let record: SessionRecord | undefined;
+  // While the spawn runs, the record says so (spawnHeartbeatAt), so a spawn whose spawner died is told apart from a slow one.
+  let beating: Promise<unknown> = Promise.resolve();
+  const heartbeat = setInterval(() => {
+    if (!record) return;
+    record = { ...record, spawnStep: step, spawnHeartbeatAt: new Date().toISOString() };
+    beating = held.write(record).catch((error: unknown) => orch.log.warn({ session: id }, `spawn heartbeat failed: ${String(error)}`));
+  }, SPAWN_HEARTBEAT_MS);
+  const stopHeartbeat = async () => {
+    clearInterval(heartbeat);
+    await beating;
+  };
   try {
     if (request.issue && !request.force) {
       const claimed = await claimIssue(orch, arbiter, project.name, request.issue.number, id, snapshots);
       if (claimed !== id) {
         await arbiterStore.releaseNumber(project.name, n);
         made.number = false;
+        await stopHeartbeat();
         const owner = await orch.locate(claimed);
         return existingResult(orch, owner.host, project, owner.record);
       }
@@ -107,7 +138,7 @@ export async function spawnSession(orch: Orchestrator, request: SpawnRequest): P
     const hostPaths = await orch.paths(hostName);
     const paths = { worktree: hostPaths.worktree(project.name, id), prompt: hostPaths.prompt(project.name, id), mirror: hostPaths.mirror(project.repo) };
     const now = new Date().toISOString();
-    const record: SessionRecord = {
+    const created: SessionRecord = {
       id,
       project: project.name,
       repo: project.repo,
@@ -122,18 +153,23 @@ export async function spawnSession(orch: Orchestrator, request: SpawnRequest): P
       createdAt: now,
       updatedAt: now,
       createdBy: orch.actor,
+      spawner: thisHolder(),
+      spawnHeartbeatAt: now,
       extra: {},
     };
 
     step = 'record';
-    await store.createRecord(record);
+    await store.createRecord(created);
+    record = created;
     made.record = true;
+    await orch.fault('spawn:record');
 
     step = 'worktree';
     orch.progress({ session: id, step, message: `${id}: fetching ${project.repo} and adding worktree on ${hostName} (branch ${branch})` });
     const { mirror } = await workspace.add({ mirror: paths.mirror, url: project.url, worktree: paths.worktree, branch, baseBranch: project.baseBranch });
     made.worktree = true;
     made.branch = true;
+    await orch.fault('spawn:worktree');
 
     if (project.postCreate.length > 0) {
       step = 'post-create';
@@ -169,8 +205,10 @@ export async function spawnSession(orch: Orchestrator, request: SpawnRequest): P
 
     step = 'tmux';
     orch.progress({ session: id, step, message: `${id}: starting ${adapter.name} in tmux session ${tmuxName}` });
-    await runtime.create({ name: tmuxName, cwd: paths.worktree, command: launch, env: { AO_SESSION_ID: id, AO_PROJECT: project.name, AO_PROMPT_FILE: paths.prompt } });
+    const started = await runtime.create({ name: tmuxName, cwd: paths.worktree, command: launch, env: { AO_SESSION_ID: id, AO_PROJECT: project.name, AO_PROMPT_FILE: paths.prompt } });
     made.tmux = true;
+    record = { ...record, panePid: started.pid, paneStart: started.start || undefined };
+    await orch.fault('spawn:tmux');
 
     step = 'deliver-prompt';
     let promptDelivered = adapter.initialPrompt === 'launch';
@@ -190,16 +228,15 @@ export async function spawnSession(orch: Orchestrator, request: SpawnRequest): P
       if (!sent.delivered) throw new AoError('failed', `the agent asked a question before it received its task: ${sent.question ?? ''}`);
       promptDelivered = true;
     }
+    await orch.fault('spawn:deliver-prompt');
 
     step = 'finalize';
-    await store.updateRecord(project.name, id, (current) => {
-      // Someone killed it meanwhile: their decision stands.
-      if (current.status !== 'spawning') throw new AoError('conflict', `session ${id} became ${current.status} while it was being spawned`);
-      return {
-        meta: { ...current, status: 'working', activity: 'active', updatedAt: new Date().toISOString() },
-        events: [{ type: 'spawned', session: id, actor: orch.actor, host: hostName, branch, agent: adapter.name, issue: request.issue?.number, prompt }],
-      };
-    });
+    await stopHeartbeat();
+    const ready: SessionRecord = { ...record, status: 'working', activity: 'active', updatedAt: new Date().toISOString() };
+    delete ready.spawner;
+    delete ready.spawnStep;
+    delete ready.spawnHeartbeatAt;
+    await held.write(ready, [{ type: 'spawned', session: id, actor: orch.actor, host: hostName, branch, agent: adapter.name, issue: request.issue?.number, prompt }]);
     orch.progress({ session: id, step: 'ready', message: `${id}: ready` });
     return {
       id,
@@ -215,8 +252,9 @@ export async function spawnSession(orch: Orchestrator, request: SpawnRequest): P
       attach: attachHint(id),
     };
   } catch (error) {
+    await stopHeartbeat();
     orch.progress({ session: id, step: 'rollback', message: `${id}: spawn failed at step "${step}", rolling back` });
-    await rollback(orch, hostName, project, id, n, branch, tmuxName, made, request.issue?.number);
+    await rollback(orch, hostName, project, id, n, branch, tmuxName, made, request.issue?.number, record);
     await store
       .appendEvents(project.name, [{ type: 'spawn_failed', session: id, actor: orch.actor, step, error: error instanceof Error ? error.message : String(error) }])
       .catch(() => undefined);
@@ -224,6 +262,8 @@ export async function spawnSession(orch: Orchestrator, request: SpawnRequest): P
     throw new AoError(error instanceof AoError && error.kind !== 'failed' ? error.kind : 'failed', `spawn of ${id} failed at step "${step}": ${message}`, error instanceof AoError ? error.hint : undefined, {
       step,
     });
+  } finally {
+    clearInterval(heartbeat);
   }
 }
 
@@ -237,6 +277,7 @@ async function rollback(
   tmuxName: string,
   made: Record<string, boolean>,
   issue?: number,
+  record?: SessionRecord,
 ): Promise<void> {
   let clean = true;
   const attempt = async (what: string, fn: () => Promise<unknown>) => {
@@ -249,12 +290,8 @@ async function rollback(
   };
   const hostPaths = await orch.paths(hostName).catch(() => undefined);
   const paths = hostPaths && { worktree: hostPaths.worktree(project.name, id), prompt: hostPaths.prompt(project.name, id), mirror: hostPaths.mirror(project.repo) };
-  if (made.tmux) await attempt('tmux', () => orch.runtime(hostName).kill(tmuxName));
-  if (made.record) {
-    // Someone acted on the session meanwhile (a kill, maybe refused to keep unsaved work): their state stands.
-    const current = await orch.store(hostName).readRecord(project.name, id).catch(() => undefined);
-    if (current && current.status !== 'spawning') return;
-  }
+  // The spawn holds the session's locks, so nobody else has acted on it: everything made is undone.
+  if (made.tmux) await attempt('tmux', () => orch.runtime(hostName).stopAgent(tmuxName, { pid: record?.panePid, start: record?.paneStart }));
   if (made.worktree && paths) await attempt('worktree', () => orch.workspace(hostName).remove({ mirror: paths.mirror, worktree: paths.worktree }));
   if (made.branch && paths) await attempt('branch', () => run(orch.pool.host(hostName), ['git', '-C', paths.mirror, 'branch', '-D', branch]));
   if (made.prompt && paths) await attempt('prompt', () => run(orch.pool.host(hostName), ['rm', '-f', paths.prompt]));
@@ -283,7 +320,7 @@ async function claimIssue(orch: Orchestrator, arbiter: string, project: string, 
       fresh = await orch.snapshotAll();
       found = fresh.flatMap((s) => s.records).find((r) => r.id === holder);
     }
-    if (found && active(found.record)) return holder;
+    if (found && isLive(found.record)) return holder;
     if (!found && fresh.some((s) => !s.reachable)) {
       throw new AoError('conflict', `issue #${issue} is claimed by ${holder || 'an unknown session'}, which may be on an unreachable host`, 'check the hosts with `ao doctor`, or pass --force');
     }

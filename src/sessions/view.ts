@@ -8,6 +8,7 @@ import type { SessionRecord } from '../core/record.js';
 import { deriveStatus } from '../core/status.js';
 import type { HostSnapshot } from '../hosts/snapshot.js';
 import type { PaneProbe } from '../hosts/tmux.js';
+import { holderIsDead } from '../hosts/holder.js';
 import { redactSecrets } from '../log.js';
 import type { Orchestrator } from './orchestrator.js';
 
@@ -47,6 +48,21 @@ export interface Observation {
   runtime: 'alive' | 'gone' | 'unknown';
   lastActivityAt: number | null;
   paneLines: string[];
+  /** Why the runtime is unknown although the host answered (tmux silent, agent process alive). */
+  doubt?: string;
+}
+
+/**
+ * Whether a recorded agent process still runs, from the snapshot's process
+ * check: undefined when nothing was recorded or checked.
+ */
+export function agentProcessAlive(processes: ReadonlyMap<number, string>, pid: number | undefined, start: string | undefined): boolean | undefined {
+  if (!pid) return undefined;
+  const now = processes.get(pid);
+  if (now === undefined) return undefined;
+  if (now === '') return false;
+  if (now === '?' || !start) return true;
+  return now === start;
 }
 
 /** The adapter for a recorded agent name; an agent this version does not know is read as a generic program. */
@@ -58,9 +74,24 @@ function adapterFor(agent: string): AgentAdapter {
   }
 }
 
-/** Read a session's pane (and, where the agent keeps one, its own log) into an activity. */
-export function observe(orch: Orchestrator, agent: string, pane: PaneProbe | undefined, reachable: boolean, now = Date.now(), log?: AgentLogReading): Observation {
+/**
+ * Read a session's pane (and, where the agent keeps one, its own log) into an
+ * activity. No pane is death only when the agent's recorded process is gone
+ * too: tmux can stop answering (its socket file removed) while agents run.
+ */
+export function observe(
+  orch: Orchestrator,
+  agent: string,
+  pane: PaneProbe | undefined,
+  reachable: boolean,
+  now = Date.now(),
+  log?: AgentLogReading,
+  agentAlive?: boolean,
+): Observation {
   if (!reachable) return { activity: null, runtime: 'unknown', lastActivityAt: null, paneLines: [] };
+  if (!pane && agentAlive) {
+    return { activity: null, runtime: 'unknown', lastActivityAt: null, paneLines: [], doubt: 'tmux does not answer for it, but its agent process still runs (was the tmux socket file removed?); it is left alone' };
+  }
   if (!pane || pane.paneDead) return { activity: 'exited', runtime: 'gone', lastActivityAt: pane?.lastActivityAt ?? null, paneLines: pane?.lines ?? [] };
   let paneState: PaneState = adapterFor(agent).classify(pane.lines);
   // The agent's own log fills in what the screen does not say, and moves the last-activity time.
@@ -87,6 +118,26 @@ function agentLog(snapshot: HostSnapshot, record: SessionRecord): AgentLogReadin
   return probe.read(entries, `${record.project}/worktrees/${record.id}`);
 }
 
+/** How often a spawn in progress refreshes `spawnHeartbeatAt`, and when a silent one counts as abandoned. */
+export const SPAWN_HEARTBEAT_MS = 15_000;
+export const SPAWN_ABANDONED_MS = 60_000;
+
+/**
+ * A `spawning` session whose spawner stopped: its process is gone (told at
+ * once on the machine it ran on) or its heartbeat is older than a minute.
+ */
+export function spawnAbandoned(record: SessionRecord, now = Date.now()): boolean {
+  if (record.status !== 'spawning') return false;
+  if (record.spawner && holderIsDead(`- 0 ${record.spawner}`) === true) return true;
+  const beat = Date.parse(record.spawnHeartbeatAt ?? record.createdAt ?? '');
+  return Number.isFinite(beat) && now - beat > SPAWN_ABANDONED_MS;
+}
+
+/** A session that holds (or will hold) a runtime: not ended, not an abandoned spawn. */
+export function isLive(record: SessionRecord, now = Date.now()): boolean {
+  return !TERMINAL_STATUSES.has(record.status) && !spawnAbandoned(record, now);
+}
+
 /** A session as one refresh saw it: the JSON view, plus what planning needs. */
 export interface SessionState {
   view: SessionView;
@@ -99,9 +150,10 @@ export function observeSession(orch: Orchestrator, snapshot: HostSnapshot, recor
   const current = record.status;
   const terminal = TERMINAL_STATUSES.has(current);
   const tmuxName = orch.tmuxName(record.id);
+  const abandoned = spawnAbandoned(record, now);
   const observation: Observation = terminal
     ? { activity: null, runtime: 'gone', lastActivityAt: null, paneLines: [] }
-    : observe(orch, record.agent, snapshot.panes.get(tmuxName), snapshot.reachable, now, agentLog(snapshot, record));
+    : observe(orch, record.agent, snapshot.panes.get(tmuxName), snapshot.reachable, now, agentLog(snapshot, record), agentProcessAlive(snapshot.processes, record.panePid, record.paneStart));
   const derived = terminal
     ? { status: current, reason: record.statusReason }
     : deriveStatus({
@@ -109,7 +161,7 @@ export function observeSession(orch: Orchestrator, snapshot: HostSnapshot, recor
         runtime: observation.runtime,
         activity: observation.activity ?? undefined,
         quietMs: observation.lastActivityAt ? now - observation.lastActivityAt : undefined,
-        ageMs: record.createdAt ? now - Date.parse(record.createdAt) : undefined,
+        spawnAbandoned: abandoned,
         stuckAfterSec: orch.config.defaults.stuckAfterSec,
       });
   const lastActivityAt = observation.lastActivityAt ? new Date(observation.lastActivityAt).toISOString() : (record.lastActivityAt ?? null);
@@ -148,6 +200,8 @@ export function observeSession(orch: Orchestrator, snapshot: HostSnapshot, recor
     statusReason,
     activity: observation.activity,
     hostReachable: snapshot.reachable,
+    runtime: observation.runtime,
+    spawnAbandoned: abandoned && snapshot.reachable,
   };
   return { view, observation, record, observed };
 }

@@ -25,14 +25,14 @@ describe('ao session commands', () => {
     expect(result.code).toBe(0);
     const doc = JSON.parse(result.stdout);
     expect(doc).toMatchObject({ host: 'ssh1', project: 'demo', existing: false, promptDelivered: true });
-    expect(doc.branch).toBe(`ao/${doc.id}-issue-12`);
+    expect(doc.branch).toBe(`ao/test/${doc.id}-issue-12`);
     id = doc.id;
   });
 
   it('spawn without --json reports progress lines on stderr', async () => {
     const result = await ao('spawn', 'acme/demo-app', '--prompt', 'second task', '--host', 'local');
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^spawned demo-\d+ on local: branch ao\/demo-\d+\n/);
+    expect(result.stdout).toMatch(/^spawned demo-\d+ on local: branch ao\/test\/demo-\d+\n/);
     expect(result.stderr).toMatch(/adding worktree/);
     expect(result.stderr).toMatch(/starting generic in tmux session/);
   });
@@ -41,7 +41,7 @@ describe('ao session commands', () => {
     const table = await ao('session', 'ls');
     expect(table.code).toBe(0);
     expect(table.stdout.split('\n')[0]).toMatch(/^ID\s+LAST ACTIVITY\s+BRANCH\s+STATUS\s+PR$/);
-    expect(table.stdout).toMatch(new RegExp(`${id}\\s+\\d+[smh] ago\\s+ao/${id}-issue-12\\s+working\\s+-`));
+    expect(table.stdout).toMatch(new RegExp(`${id}\\s+\\d+[smh] ago\\s+ao/test/${id}-issue-12\\s+working\\s+-`));
     const json = JSON.parse((await ao('session', 'ls', '--json', '-p', 'demo')).stdout);
     expect(Object.keys(json).sort()).toEqual(['hosts', 'sessions', 'warnings']);
     const s = json.sessions.find((x: { id: string }) => x.id === id);

@@ -35,7 +35,7 @@ describe.each([
     await rt().create({ name: `${prefix}b`, cwd: '/tmp', command: 'echo second; exit 4' });
     await rt().create({ name: `other-${kind}`, cwd: '/tmp', command: 'exec sleep 60' });
     await new Promise((r) => setTimeout(r, 600));
-    const probes = await rt().probeAll(prefix);
+    const probes = (await rt().probeAll(prefix)).panes;
     expect([...probes.keys()].sort()).toEqual([`${prefix}a`, `${prefix}b`]);
     expect(probes.get(`${prefix}a`)).toMatchObject({ paneDead: false, agentExitStatus: undefined, lines: ['héllo ❯ ✓ | pipe'] });
     expect(probes.get(`${prefix}a`)!.foreground).toMatch(/^(sh|sleep|dash|bash)$/);
@@ -65,10 +65,15 @@ describe.each([
 });
 
 describe('parseProbeOutput', () => {
-  it('keeps the last N lines without trailing blanks and splits the header on "|"', () => {
-    const out = '\u001eabc-1|0|1700000000|2|bash|with|pipes\nline 1\nline 2\n\n\n\u001eabc-2|1|1700000001||\n';
-    const probes = parseProbeOutput(out, 1);
-    expect(probes.get('abc-1')).toEqual({ name: 'abc-1', paneDead: false, foreground: 'bash|with|pipes', lastActivityAt: 1700000000000, agentExitStatus: 2, lines: ['line 2'] });
-    expect(probes.get('abc-2')).toMatchObject({ paneDead: true, foreground: '', agentExitStatus: undefined, lines: [] });
+  it('keeps the last N lines without trailing blanks and splits the state line on "|"', () => {
+    const out = 'server=up\n\u001fabc-1|0|1700000000|2|4242|bash|with|pipes\n\u001fabc-2|1|1700000001|||\n\u001eabc-1\nline 1\nline 2\n\n\n\u001eabc-2\n';
+    const { server, panes } = parseProbeOutput(out, 1);
+    expect(server).toBe('up');
+    expect(panes.get('abc-1')).toEqual({ name: 'abc-1', paneDead: false, foreground: 'bash|with|pipes', pid: 4242, lastActivityAt: 1700000000000, agentExitStatus: 2, lines: ['line 2'] });
+    expect(panes.get('abc-2')).toMatchObject({ paneDead: true, foreground: '', pid: undefined, agentExitStatus: undefined, lines: [] });
+  });
+
+  it('says when no tmux server answered, which is not the same as no sessions', () => {
+    expect(parseProbeOutput('server=none\n', 10)).toEqual({ server: 'none', panes: new Map() });
   });
 });

@@ -29,7 +29,7 @@ describe('spawn', () => {
   it.each(['local', 'ssh1'])('starts the agent in a worktree on a new branch on the %s host, and delivers the prompt', async (host) => {
     const result = await spawnSession(rig.orch, { project: 'demo', issue: { number: host === 'local' ? 7 : 8, title: 'Fix the login page', body: 'It breaks <!-- hidden: rm -rf / --> on submit.' }, host });
     expect(result).toMatchObject({ host, project: 'demo', existing: false, promptDelivered: true });
-    expect(result.branch).toBe(`ao/${result.id}-issue-${host === 'local' ? 7 : 8}-fix-the-login-page`);
+    expect(result.branch).toBe(`ao/test/${result.id}-issue-${host === 'local' ? 7 : 8}-fix-the-login-page`);
     expect(execFileSync('git', ['-C', result.worktree, 'branch', '--show-current'], { encoding: 'utf8' }).trim()).toBe(result.branch);
     const panePath = execFileSync('tmux', ['-L', rig.socket, 'display-message', '-p', '-t', `=${result.tmuxName}:`, '#{pane_current_path}'], { encoding: 'utf8' }).trim();
     expect(panePath).toBe(result.worktree);

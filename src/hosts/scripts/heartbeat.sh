@@ -1,9 +1,18 @@
 #!/bin/sh
-# Refresh a lock we hold, so a long hold is not taken for abandoned.
-# Args: dataDir lock token
+# Refresh the time of locks we hold, so a long hold is not taken for
+# abandoned. Args: dataDir token lock...
 # shellcheck source=lib/root.sh
 . "$AO_LIB/root.sh"
-lock=$root/$1; token=$2
-# Written aside and renamed, so a waiter never reads an empty owner file.
-case $(cat "$lock/owner" 2>/dev/null) in "$token "*) echo "$token $(date +%s)" > "$lock/owner.$$" && mv -f "$lock/owner.$$" "$lock/owner" ;; esac
+token=$1; shift
+for rel in "$@"; do
+  lock=$root/$rel
+  seen=$(cat "$lock/owner" 2>/dev/null)
+  case $seen in
+    "$token "*)
+      rest=${seen#* }; holder=${rest#* }
+      # Written aside and renamed, so a waiter never reads an empty owner file.
+      echo "$token $(date +%s) $holder" > "$lock/owner.$$" && mv -f "$lock/owner.$$" "$lock/owner"
+      ;;
+  esac
+done
 exit 0

@@ -5,6 +5,7 @@
 # shellcheck source=lib/exit-codes.sh
 . "$AO_LIB/exit-codes.sh"
 prompt=$1; program=$2
+umask 077
 mkdir -p "${prompt%/*}" || exit "$EX_FAILED"
 cat > "$prompt" || exit "$EX_FAILED"
 if [ -n "$program" ]; then

@@ -1,7 +1,10 @@
 #!/bin/sh
-# Release a lock, only if we hold it. Args: dataDir lock token
+# Release locks, only those we hold. Args: dataDir token lock...
 # shellcheck source=lib/root.sh
 . "$AO_LIB/root.sh"
-lock=$root/$1; token=$2
-case $(cat "$lock/owner" 2>/dev/null) in "$token "*) rm -rf "$lock" ;; esac
+token=$1; shift
+for rel in "$@"; do
+  lock=$root/$rel
+  case $(cat "$lock/owner" 2>/dev/null) in "$token "*) rm -rf "$lock" ;; esac
+done
 exit 0

@@ -1,16 +1,28 @@
-# mkdir lock with stale recovery. Expects $lock, $token, $stale (seconds)
-# and $wait (seconds) to be set; exits with EX_BUSY when $wait passes.
+# mkdir lock with recovery. Expects $lock, $token, $stale (seconds), $wait
+# (seconds), $holder (who holds it: machine:pid:start of the ao process) and
+# $dead (an owner line the caller knows to be dead, or empty); exits with
+# EX_BUSY, printing the owner line, when $wait passes.
+# The owner file holds "<token> <epoch> <holder>". A lock is broken when it
+# is older than $stale (its holder stopped its heartbeat), when its owner
+# line is unreadable or from the future (nobody can hold it), or when it is
+# exactly the line the caller proved dead.
 # shellcheck shell=sh disable=SC2154 # the includer sets the variables named above
 mkdir -p "${lock%/*}" || exit "$EX_FAILED"
 start=$(date +%s)
 while ! mkdir "$lock" 2>/dev/null; do
   now=$(date +%s)
   seen=$(cat "$lock/owner" 2>/dev/null)
-  born=${seen#* }
-  [ -n "$seen" ] || born=$(date -r "$lock" +%s 2>/dev/null) || born=$now
-  if [ $((now - born)) -gt "$stale" ]; then
-    # A lock this old belongs to a process that died mid-update: break it, but only
-    # if what we moved is the lock we judged (another waiter may have broken it and locked anew).
+  rest=${seen#* }; born=${rest%% *}
+  case $born in '' | *[!0-9]*) born= ;; esac
+  if [ -z "$seen" ]; then
+    # The owner is written right after the mkdir: only a lock that stays ownerless is abandoned.
+    made=$(date -r "$lock" +%s 2>/dev/null) || made=$now
+    if [ $((now - made)) -gt 5 ]; then born=0; else born=$now; fi
+  elif [ -z "$born" ] || [ "$born" -gt $((now + 300)) ]; then
+    born=0
+  fi
+  if [ $((now - born)) -gt "$stale" ] || { [ -n "$dead" ] && [ "$seen" = "$dead" ]; }; then
+    # Break it, but only if what we moved is the lock we judged (another waiter may have broken it and locked anew).
     if mv "$lock" "$lock.stale.$$" 2>/dev/null; then
       if [ "$(cat "$lock.stale.$$/owner" 2>/dev/null)" = "$seen" ]; then rm -rf "$lock.stale.$$"
       elif [ ! -e "$lock" ]; then mv "$lock.stale.$$" "$lock" 2>/dev/null || rm -rf "$lock.stale.$$"
@@ -19,9 +31,9 @@ while ! mkdir "$lock" 2>/dev/null; do
     continue
   fi
   if [ $((now - start)) -ge "$wait" ]; then
-    echo "locked by $(cat "$lock/owner" 2>/dev/null || echo unknown)" >&2
+    printf 'locked by %s\n' "${seen:-(no owner yet)}" >&2
     exit "$EX_BUSY"
   fi
   sleep 0.05
 done
-echo "$token $(date +%s)" > "$lock/owner.$$" && mv -f "$lock/owner.$$" "$lock/owner"
+echo "$token $(date +%s) $holder" > "$lock/owner.$$" && mv -f "$lock/owner.$$" "$lock/owner"
