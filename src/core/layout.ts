@@ -25,6 +25,8 @@ export interface HostPaths {
   worktreesDir(project: string): string;
   worktree(project: string, id: string): string;
   prompt(project: string, id: string): string;
+  /** Messages staged on their way to an agent, and the outcome of each delivery. */
+  outbox(project: string): string;
   /** Private archive of what kill keeps on the host (ignored files, nested repositories). */
   savedArchive(project: string, id: string, stamp: string): string;
   mirror(repo: string): string;
@@ -46,6 +48,7 @@ function paths(base: string): HostPaths {
     worktreesDir: (project) => `${p(project)}/worktrees`,
     worktree: (project, id) => `${p(project)}/worktrees/${id}`,
     prompt: (project, id) => `${p(project)}/prompts/${id}.md`,
+    outbox: (project) => `${p(project)}/outbox`,
     savedArchive: (project, id, stamp) => `${p(project)}/saved/${id}/${stamp}.tar`,
     mirror: (repo) => `${base}/repos/${repo}.git`,
   };

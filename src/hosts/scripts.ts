@@ -67,6 +67,7 @@ const EXIT_NAMES = [
   'PUSH_FAILED',
   'TOO_BIG',
   'BACKUP_MISSING',
+  'INCOMPLETE',
   'NO_RECORD',
   'EXISTS',
   'BUSY',

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { AoError } from '../core/errors.js';
+import { posixCksum } from '../core/pane-text.js';
 import { execScript, run, type Host } from './host.js';
 import { scriptEntries, scriptFacts } from './script-output.js';
 import { EXIT, hostScript } from './scripts.js';
@@ -29,6 +30,28 @@ export interface ProbeResult {
   /** Whether a tmux server answered on our socket. "none" is not evidence that any agent died. */
   server: 'up' | 'none';
   panes: Map<string, PaneProbe>;
+}
+
+export interface DeliverOptions {
+  name: string;
+  text: string;
+  enter: boolean;
+  /** Watch the pane this long for a change after the Enter. */
+  confirmMs?: number;
+  dataDir: string;
+  /** The event log (relative to the data root) where the host records the delivery. */
+  events: string;
+  /** The outbox (relative to the data root) and this delivery's token: where the host leaves the outcome. */
+  outbox: string;
+  token: string;
+  /** The event's JSON without its closing brace; the host adds the outcome and the text. */
+  eventHead: string;
+}
+
+export interface DeliveryOutcome {
+  delivered: boolean;
+  /** The pane changed after the Enter. */
+  confirmed: boolean;
 }
 
 export interface StartedAgent {
@@ -152,16 +175,37 @@ export class TmuxRuntime {
   }
 
   /**
-   * Paste text through a uniquely named buffer (never the shared one), as a
-   * bracketed paste, then optionally press Enter once, and watch the pane for
-   * up to `confirmMs` for a change. One round trip. Returns whether it changed.
+   * Deliver text to a pane whole or not at all (scripts/deliver.sh): staged
+   * to a private file on the host and checked against its POSIX cksum, then
+   * pasted through a uniquely named buffer as one bracketed paste, then (if
+   * `enter`) exactly one Enter once the pane shows the paste; the outcome is
+   * written to the event log on the host, with the text, whatever happens
+   * to this process. One round trip.
    */
-  async paste(name: string, text: string, enter: boolean, confirmMs = 0): Promise<boolean> {
+  async deliver(options: DeliverOptions): Promise<DeliveryOutcome> {
+    const bytes = Buffer.from(options.text, 'utf8');
     const buffer = `ao-${randomBytes(6).toString('hex')}`;
-    const polls = String(Math.ceil(confirmMs / 100));
-    const result = await execScript(this.host, hostScript('paste'), [this.socket, this.target(name), buffer, enter ? '1' : '0', polls], { stdin: text, timeoutMs: confirmMs + 30_000 });
-    if (result.code !== 0) throw new AoError('host', `pasting into tmux session ${name} failed: ${result.stderr.trim()}`);
-    return result.stdout.trim() === 'confirmed';
+    const polls = String(Math.ceil((options.confirmMs ?? 0) / 50));
+    const result = await execScript(
+      this.host,
+      hostScript('deliver'),
+      [options.dataDir, options.events, this.socket, this.target(options.name), buffer, options.enter ? '1' : '0', polls, posixCksum(bytes), options.outbox, options.token, options.eventHead],
+      { stdin: bytes, timeoutMs: (options.confirmMs ?? 0) + 60_000 },
+    );
+    const f = scriptFacts(result.stdout);
+    if (result.code === EXIT.INCOMPLETE) throw new AoError('failed', `the message to ${options.name} arrived incomplete on host "${this.host.name}"; nothing was pasted`, 'send it again', { reason: 'incomplete' });
+    if (result.code !== 0 || f.delivered !== 'yes') throw new AoError('host', `pasting into tmux session ${options.name} on host "${this.host.name}" failed: ${result.stderr.trim() || `exit ${result.code}`}`);
+    return { delivered: true, confirmed: f.confirmed === 'yes' };
+  }
+
+  /**
+   * The outcome of a delivery whose client lost the connection: the host
+   * script finished it on its own and left the answer in the outbox.
+   */
+  async deliveryOutcome(options: { dataDir: string; outbox: string; token: string }): Promise<'delivered' | 'incomplete' | 'failed' | 'unknown'> {
+    const result = await execScript(this.host, hostScript('delivery-outcome'), [options.dataDir, options.outbox, options.token]);
+    const outcome = result.stdout.trim();
+    return outcome === 'delivered' || outcome === 'incomplete' || outcome === 'failed' ? outcome : 'unknown';
   }
 
   async sendKeys(name: string, ...keys: string[]): Promise<void> {

@@ -1,7 +1,8 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { isReadyForMessage } from '../core/activity.js';
 import { AoError } from '../core/errors.js';
 import type { Activity } from '../core/model.js';
+import { neutralizeForPane } from '../core/pane-text.js';
 import { redactSecrets } from '../log.js';
 import type { LocatedSession, Orchestrator } from './orchestrator.js';
 import { observe } from './view.js';
@@ -17,6 +18,8 @@ export interface SendOptions {
   answer?: boolean;
   /** Where the session is, when the caller already knows (spawn, restore): saves a round trip per host. */
   located?: LocatedSession;
+  /** Stops the wait for a ready agent (Ctrl-C); a delivery under way is never stopped half-way. */
+  signal?: AbortSignal;
 }
 
 export interface SendResult {
@@ -40,14 +43,17 @@ const CONFIRM_MS = 5000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Deliver a message to a session's agent. Sends to one session are
- * serialized by a lock on its host, so concurrent sends never interleave.
+ * Deliver a message to a session's agent, whole or not at all. Sends to one
+ * session are serialized by a lock on its host, so concurrent sends never
+ * interleave. The text is neutralised for the terminal (no escape sequence
+ * or carriage return can act as a key), staged on the host and checked
+ * there before anything is pasted; the host writes the event, verbatim,
+ * whatever happens to this process or its connection.
  */
 export async function sendMessage(orch: Orchestrator, id: string, given: string, options: SendOptions = {}): Promise<SendResult> {
   // The one Enter submits the message: trailing newlines (a file's last line end) would add empty lines.
-  const text = given.replace(/(?:\r?\n)+$/, '');
+  const text = neutralizeForPane(given).replace(/\n+$/, '');
   if (text.trim() === '') throw new AoError('usage', 'the message is empty', 'pass the text as arguments, or -f FILE');
-  if (text.includes('\0')) throw new AoError('usage', 'the message contains a NUL byte');
   const wait = options.wait ?? true;
   const timeoutMs = (options.timeoutSec ?? orch.config.defaults.sendTimeoutSec) * 1000;
   const located = options.located ?? (await orch.locate(id));
@@ -59,9 +65,10 @@ export async function sendMessage(orch: Orchestrator, id: string, given: string,
   const runtime = orch.runtime(host);
   const store = orch.store(host);
   const started = Date.now();
+  const bytes = Buffer.byteLength(text);
+  const type = options.answer ? 'answered' : 'message_sent';
 
-  let events: Promise<void> | undefined;
-  const result = await store.withLock(
+  return store.withLock(
     project.name,
     id,
     'send',
@@ -77,19 +84,15 @@ export async function sendMessage(orch: Orchestrator, id: string, given: string,
           throw new AoError('failed', `the agent of session ${id} has exited`, `restore it: ao session restore ${id}`, { reason: 'agent_exited' });
         }
         if (observation.activity === 'waiting_input' && !options.answer) {
-          return {
-            id,
-            host,
-            delivered: false,
-            confirmed: false,
-            needsInput: true,
-            question: redactSecrets(observation.paneLines.slice(-8).join('\n')),
-            activityBefore,
-            waitedMs: Date.now() - started,
-            bytes: Buffer.byteLength(text),
-          };
+          return { id, host, delivered: false, confirmed: false, needsInput: true, question: redactSecrets(observation.paneLines.slice(-8).join('\n')), activityBefore, waitedMs: Date.now() - started, bytes };
         }
         if (!wait || options.answer || isReadyForMessage(observation.activity!)) break;
+        if (options.signal?.aborted) {
+          await store
+            .appendEvents(project.name, [{ type: 'message_not_delivered', session: id, actor: orch.actor, bytes, reason: 'interrupted while waiting for the agent to be ready', text }])
+            .catch(() => undefined);
+          throw new AoError('failed', `interrupted while waiting for ${id} to be ready; nothing was sent`, undefined, { reason: 'interrupted' });
+        }
         if (Date.now() - started > timeoutMs) {
           throw new AoError('failed', `session ${id}: the agent was not ready within ${Math.round(timeoutMs / 1000)} s (it is ${observation.activity}); nothing was sent`, 'raise --timeout, or send with --no-wait');
         }
@@ -97,37 +100,39 @@ export async function sendMessage(orch: Orchestrator, id: string, given: string,
         observation = observe(orch, record.agent, (await runtime.probeAll(tmuxName, 40)).panes.get(tmuxName), true);
       }
 
-      // Delivery is confirmed when the pane changes after the Enter.
-      const confirmed = await runtime.paste(tmuxName, text, true, CONFIRM_MS);
-      // The event is written while the lock is released (in parallel), saving a round trip.
-      events = store
-        .appendEvents(project.name, [
-        {
-          type: options.answer ? 'answered' : 'message_sent',
-          session: id,
-          actor: orch.actor,
-          bytes: Buffer.byteLength(text),
-          sha256: createHash('sha256').update(text).digest('hex'),
-          text,
-          confirmed,
-        },
-      ])
-        // The message was delivered; a failed audit write is reported, not turned into a failed send.
-        .catch((error: unknown) => orch.log.warn({ session: id }, `could not record the sent message in the event log: ${String(error)}`));
-      return {
-        id,
-        host,
-        delivered: true,
-        confirmed,
-        needsInput: false,
-        question: null,
-        activityBefore,
-        waitedMs: Date.now() - started,
-        bytes: Buffer.byteLength(text),
-      };
+      // From here the host carries the delivery through on its own; an interrupt no longer stops it.
+      await orch.fault('send:deliver');
+      const token = randomBytes(8).toString('hex');
+      const dataDir = orch.pool.dataDir(host);
+      const outbox = store.rel.outbox(project.name);
+      const head = JSON.stringify({ at: new Date().toISOString(), type, session: id, actor: orch.actor, bytes, sha256: createHash('sha256').update(text).digest('hex') }).slice(0, -1);
+      let confirmed: boolean;
+      try {
+        ({ confirmed } = await runtime.deliver({ name: tmuxName, text, enter: true, confirmMs: CONFIRM_MS, dataDir, events: store.rel.events(project.name), outbox, token, eventHead: head }));
+      } catch (error) {
+        if (!(error instanceof AoError) || error.kind !== 'host' || !/may or may not have completed/.test(error.hint ?? '')) throw error;
+        // The connection dropped mid-delivery: the host finished it either way; ask what happened.
+        const outcome = await settleLostDelivery(() => runtime.deliveryOutcome({ dataDir, outbox, token }));
+        if (outcome === 'delivered') confirmed = false;
+        else if (outcome === 'incomplete' || outcome === 'failed') throw new AoError('failed', `the connection to host "${host}" dropped while the message was on its way; it was not delivered (nothing was pasted)`, 'send it again', { reason: 'not_delivered' });
+        else throw new AoError('host', `the connection to host "${host}" dropped while the message was on its way; it may or may not have been delivered`, `check with \`ao session events ${id} --last 3\` once the host is back`, { reason: 'unknown_delivery' });
+      }
+      return { id, host, delivered: true, confirmed, needsInput: false, question: null, activityBefore, waitedMs: Date.now() - started, bytes };
     },
     Math.ceil(timeoutMs / 1000) + 60,
   );
-  await events;
-  return result;
+}
+
+/** Ask the host for a delivery's outcome a few times while the connection comes back. */
+async function settleLostDelivery(ask: () => Promise<'delivered' | 'incomplete' | 'failed' | 'unknown'>): Promise<'delivered' | 'incomplete' | 'failed' | 'unknown'> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    try {
+      const outcome = await ask();
+      if (outcome !== 'unknown') return outcome;
+    } catch {
+      /* not back yet */
+    }
+    await sleep(500 * (attempt + 1));
+  }
+  return 'unknown';
 }

@@ -1,9 +1,12 @@
 import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalHost } from '../../src/hosts/local.js';
 import { SshHost } from '../../src/hosts/ssh.js';
 import { parseProbeOutput, TmuxRuntime } from '../../src/hosts/tmux.js';
 import { startSshd, type TestSshd } from '../support/sshd.js';
+import { makeTempDir } from '../support/tmp.js';
 
 let sshd: TestSshd;
 let ssh: SshHost;
@@ -45,13 +48,23 @@ describe.each([
     expect(probes.get(`${prefix}b`)!.lines).toContain('[agent exited with status 4]');
   });
 
-  it('pastes text verbatim through a private buffer and confirms the change', async () => {
+  it('delivers text verbatim through a private buffer, confirms the change and records it on the host', async () => {
     await rt().create({ name: `${prefix}cat`, cwd: '/tmp', command: 'exec cat' });
     await new Promise((r) => setTimeout(r, 300));
-    const confirmed = await rt().paste(`${prefix}cat`, `it's "$(quoted)" \`x\` ✓`, true, 3000);
-    expect(confirmed).toBe(true);
+    const dataDir = makeTempDir('ao-deliver');
+    const text = `it's "$(quoted)" \`x\` ✓ \\ back`;
+    try {
+      const outcome = await rt().deliver({ name: `${prefix}cat`, text, enter: true, confirmMs: 3000, dataDir: dataDir.dir, events: 'p/events.jsonl', outbox: 'p/outbox', token: 't1', eventHead: '{"type":"message_sent","session":"p-1"' });
+      expect(outcome).toEqual({ delivered: true, confirmed: true });
+      const events = readFileSync(path.join(dataDir.dir, 'p/events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      expect(events).toEqual([{ type: 'message_sent', session: 'p-1', delivered: true, confirmed: true, text }]);
+      // Nothing is left in the outbox for a client that stayed to the end.
+      expect(readdirSync(path.join(dataDir.dir, 'p/outbox'))).toEqual([]);
+    } finally {
+      dataDir.cleanup();
+    }
     const lines = await rt().capture(`${prefix}cat`);
-    expect(lines).toContain(`it's "$(quoted)" \`x\` ✓`);
+    expect(lines).toContain(text);
     // No buffer is left behind.
     const buffers = (await host().exec(['tmux', '-L', socket, 'list-buffers', '-F', '#{buffer_name}'])).stdout;
     expect(buffers).not.toMatch(/^ao-/m);
