@@ -2,7 +2,7 @@
 // environment (never interpolated into a shell line), the command runs with
 // --json, and its document and exit code become step outputs.
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -13,8 +13,10 @@ if (command.length === 0) {
   process.exit(2);
 }
 const env = { ...process.env };
+let keyDir;
 if (process.env.AO_SSH_KEY) {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'ao-key-'));
+  const dir = mkdtempSync(path.join(process.env.RUNNER_TEMP || os.tmpdir(), 'ao-key-'));
+  keyDir = dir;
   const keyFile = path.join(dir, 'id');
   writeFileSync(keyFile, `${process.env.AO_SSH_KEY.trim()}\n`, { mode: 0o600 });
   env.AO_SSH_KEY_FILE = keyFile;
@@ -23,7 +25,13 @@ if (process.env.AO_SSH_KEY) {
 delete env.AO_SSH_KEY;
 const ao = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'bin', 'ao.js');
 const wantsJson = !['open'].includes(command[0]);
-const result = spawnSync(process.execPath, [ao, ...command, ...args, ...(wantsJson ? ['--json'] : [])], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+let result;
+try {
+  result = spawnSync(process.execPath, [ao, ...command, ...args, ...(wantsJson ? ['--json'] : [])], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+} finally {
+  // The key never outlives the step, whatever ao did.
+  if (keyDir) rmSync(keyDir, { recursive: true, force: true });
+}
 process.stdout.write(result.stdout ?? '');
 const output = process.env.GITHUB_OUTPUT;
 if (output) {

@@ -18,6 +18,8 @@ import { Output } from './output.js';
 
 interface Session {
   ctx(json: boolean, spec: CommandSpec<never, never>): CommandContext;
+  /** Ctrl-C arrived while a command that handles it was running. */
+  wasInterrupted(): boolean;
   close(): Promise<void>;
 }
 
@@ -36,7 +38,7 @@ function cliActor(): string {
 function makeSession(program: Command, out: Output): Session {
   let loaded: Promise<{ config: Config; pool: HostPool }> | undefined;
   let orchestrator: Promise<Orchestrator> | undefined;
-  let interrupted: Promise<void> | undefined;
+  let interrupt: AbortController | undefined;
   let spec: CommandSpec<never, never> | undefined;
   const load = () =>
     (loaded ??= (async () => {
@@ -59,12 +61,25 @@ function makeSession(program: Command, out: Output): Session {
             return new Orchestrator(config, pool, { actor: cliActor(), progress });
           })()),
         emit: () => undefined,
-        // Installed only when a command waits for it, so Ctrl-C stops every other command at once.
-        get interrupted() {
-          return (interrupted ??= new Promise<void>((resolve) => process.once('SIGINT', () => resolve())));
+        // Installed only when a command reads it, so Ctrl-C stops every other command at once.
+        get signal() {
+          if (!interrupt) {
+            const controller = new AbortController();
+            interrupt = controller;
+            process.once('SIGINT', () => {
+              controller.abort();
+              process.stderr.write('ao: interrupted; stopping at the next safe point (Ctrl-C again to quit at once)\n');
+              process.once('SIGINT', () => {
+                process.stderr.write('ao: quit at once; an operation under way may or may not have completed\n');
+                process.exit(130);
+              });
+            });
+          }
+          return interrupt.signal;
         },
       };
     },
+    wasInterrupted: () => interrupt?.signal.aborted ?? false,
     async close() {
       if (loaded) await (await loaded.catch(() => undefined))?.pool.close();
     },
@@ -167,7 +182,7 @@ export async function main(argv: string[], out: Output = new Output()): Promise<
   const json = argv.slice(2).includes('--json');
   try {
     await program.parseAsync(argv);
-    return result.code;
+    return session.wasInterrupted() ? 130 : result.code;
   } catch (error) {
     if (error instanceof CommanderError) {
       // --help and --version are not failures; everything else commander rejects is a usage error.
@@ -177,7 +192,7 @@ export async function main(argv: string[], out: Output = new Output()): Promise<
     }
     process.stderr.write(`ao: ${describeError(error)}\n`);
     if (json) out.json({ error: errorDocument(error) });
-    return exitCodeFor(error);
+    return session.wasInterrupted() ? 130 : exitCodeFor(error);
   } finally {
     await session.close();
   }

@@ -40,7 +40,7 @@ export const sendCommand = defineCommand<SendInput, SendResult>({
       }
     }
     const { sendMessage } = await import('../sessions/send.js');
-    return sendMessage(await ctx.orchestrator(), input.session, text, { wait: input.wait, timeoutSec: input.timeout, answer: input.answer });
+    return sendMessage(await ctx.orchestrator(), input.session, text, { wait: input.wait, timeoutSec: input.timeout, answer: input.answer, signal: ctx.signal });
   },
   render: (r) =>
     r.needsInput

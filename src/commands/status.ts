@@ -33,7 +33,12 @@ export const statusCommand = defineCommand<StatusInput, SessionList>({
       const list = toList(observed);
       if (!input.watch) return list;
       ctx.emit(list);
-      const stop = await Promise.race([ctx.interrupted.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), (input.interval ?? 5) * 1000))]);
+      const signal = ctx.signal;
+      const stop = await new Promise<boolean>((resolve) => {
+        if (signal.aborted) return resolve(true);
+        const timer = setTimeout(() => resolve(false), (input.interval ?? 5) * 1000);
+        signal.addEventListener('abort', () => (clearTimeout(timer), resolve(true)), { once: true });
+      });
       if (stop) return undefined;
     }
   },

@@ -57,8 +57,13 @@ export interface CommandContext {
   /** For commands that produce several documents (status --watch): each is printed as it comes. */
   emit(result: unknown): void;
   progress?: (event: ProgressEvent) => void;
-  /** Resolves when the user interrupts (Ctrl-C): long-running commands stop then. */
-  interrupted: Promise<void>;
+  /**
+   * Aborted when the user interrupts (Ctrl-C). A command that reads it
+   * stops at the next safe point (never half-way through a delivery or a
+   * kill); a second Ctrl-C quits at once. Commands that never read it stop
+   * at the first Ctrl-C, as any program does.
+   */
+  readonly signal: AbortSignal;
 }
 
 export interface CommandSpec<Input = Record<string, unknown>, Result = unknown> {

@@ -6,12 +6,16 @@
 
 const INVISIBLE = /[\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF\u00AD]/g;
 
+/** The tags that frame untrusted text in a prompt; text inside must never close or open one. */
+const FRAME_TAG = /<\s*(\/?)\s*(issue-body)\s*>/gi;
+
 export function sanitizeUntrustedText(text: string): string {
   return text
     .replace(/<!--[\s\S]*?(-->|$)/g, '')
     .replace(INVISIBLE, '')
     .replace(/\r\n?/g, '\n')
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, '')
+    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g, '')
+    .replace(FRAME_TAG, (_tag, slash: string, name: string) => `&lt;${slash}${name}&gt;`)
     .trim();
 }
 

@@ -10,7 +10,11 @@ export class HostPool {
   private readonly hosts = new Map<string, Host>();
   readonly configs: HostConfig[];
 
-  constructor(readonly config: Config) {
+  constructor(
+    readonly config: Config,
+    /** Lock timing for the stores (tests shorten the wait to show that a lock was taken at once). */
+    private readonly lockOptions: { staleLockSec?: number; lockWaitSec?: number } = {},
+  ) {
     this.configs = effectiveHosts(config);
   }
 
@@ -41,7 +45,7 @@ export class HostPool {
   }
 
   store(name: string): SessionStore {
-    return new SessionStore(this.host(name), { dataDir: this.dataDir(name), instance: this.config.instance });
+    return new SessionStore(this.host(name), { dataDir: this.dataDir(name), instance: this.config.instance, ...this.lockOptions });
   }
 
   async close(): Promise<void> {

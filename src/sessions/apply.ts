@@ -41,7 +41,8 @@ async function applyOne(orch: Orchestrator, action: PlannedAction): Promise<Appl
             meta: { ...record, status: action.to, activity: action.activity ?? record.activity, statusReason: action.reason ?? undefined, updatedAt: new Date().toISOString() },
             events: [{ type: 'status_changed', session: session.id, from: action.from, to: action.to, reason: action.reason ?? undefined, actor: orch.actor }],
           };
-        });
+          // Recording a status is not worth waiting for: a session someone is acting on is skipped, and the next look records it.
+        }, 3);
         return { action, ok: true, message: recorded ? describeAction(action, 'done') : `${session.id}: status moved meanwhile; left as it is` };
       }
       case 'kill': {

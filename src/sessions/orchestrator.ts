@@ -166,6 +166,15 @@ export class Orchestrator {
         return { host: snapshot.host, project, record: found.record, snapshot };
       }
     }
+    // A record that is there but does not parse is not "no session": say so, and where.
+    if ('id' in q) {
+      for (const snapshot of all) {
+        const bad = snapshot.warnings.find((w) => w.file.endsWith(`/sessions/${q.id}`));
+        if (bad) {
+          throw new AoError('failed', `the record of session ${q.id} on host "${snapshot.host}" is unreadable (${bad.problem}); it was left untouched`, `fix or remove ${this.pool.dataDir(snapshot.host)}/${this.config.instance}/${bad.file} by hand`, { reason: 'corrupt_record' });
+        }
+      }
+    }
     const down = all.filter((s) => !s.reachable).map((s) => s.host);
     const what = 'id' in q ? `session ${q.id}` : 'issue' in q ? `live session for issue #${q.issue} of ${projectName}` : `live session on branch ${q.branch} of ${projectName}`;
     // With a host down, "not there" is not certain: that is a host problem, not a wrong name.
