@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-// Entry point of the `ao` CLI. Runs the compiled build when present (fast
-// start), else the TypeScript sources through tsx.
+// Entry point of the `ao` CLI. Runs the bundle when present (`npm run
+// build`: a fast start), else the TypeScript sources through tsx.
 import { existsSync } from 'node:fs';
 
-const dist = new URL('../dist/cli/main.js', import.meta.url);
-if (existsSync(dist) && !process.env.AO_FROM_SOURCE) {
-  await import(dist.href);
+const bundle = new URL('../dist/ao.mjs', import.meta.url);
+if (existsSync(bundle) && !process.env.AO_FROM_SOURCE) {
+  await import(bundle.href);
 } else {
   const { register } = await import('tsx/esm/api');
   register();

@@ -7,6 +7,8 @@ import { SshHost } from '../../src/hosts/ssh.js';
 import { parseProbeOutput, TmuxRuntime } from '../../src/hosts/tmux.js';
 import { startSshd, type TestSshd } from '../support/sshd.js';
 import { makeTempDir } from '../support/tmp.js';
+import { waitFor } from '../support/rig.js';
+import { hostScript } from '../../src/hosts/scripts.js';
 
 let sshd: TestSshd;
 let ssh: SshHost;
@@ -74,6 +76,37 @@ describe.each([
     await rt().kill(`${prefix}a`);
     expect(await rt().isAlive(`${prefix}a`)).toBe(false);
     await expect(rt().kill(`${prefix}a`)).resolves.toBeUndefined();
+  });
+});
+
+describe('the probe at scale', () => {
+  it('reports every one of more sessions than one tmux command can carry, with constant processes', async () => {
+    // One chained tmux command of display-message + capture-pane per session ran out at about 90
+    // sessions (tmux refuses a command over ~16 KB); the probe must still see each of these.
+    const local = new TmuxRuntime(new LocalHost(), `${socket}-many`);
+    const count = 150;
+    try {
+      await Promise.all(
+        Array.from({ length: 10 }, async (_, worker) => {
+          for (let i = worker; i < count; i += 10) await local.create({ name: `many-${i}`, cwd: '/tmp', command: `printf 'agent number ${i}\\n'; exec sleep 120` });
+        }),
+      );
+      await waitFor(async () => {
+        const { panes } = await local.probeAll('many-');
+        return panes.size === count && [...panes.values()].every((p) => p.lines.length > 0);
+      }, 20_000, 'every pane to show its line');
+      const { server, panes } = await local.probeAll('many-');
+      expect(server).toBe('up');
+      for (let i = 0; i < count; i++) {
+        expect(panes.get(`many-${i}`), `many-${i}`).toMatchObject({ paneDead: false, lines: [`agent number ${i}`] });
+        expect(panes.get(`many-${i}`)!.pid).toBeGreaterThan(1);
+      }
+      // The whole probe is two tmux clients, whatever the count: the script says so in its text.
+      const script = hostScript('probe-panes');
+      expect(script.match(/tmux -u -L/g)).toHaveLength(2);
+    } finally {
+      execFileSync('tmux', ['-L', `${socket}-many`, 'kill-server']);
+    }
   });
 });
 
