@@ -7,11 +7,16 @@
 import { build } from 'esbuild';
 import { cpSync, readFileSync, rmSync } from 'node:fs';
 
+import path from 'node:path';
+
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
-rmSync(new URL('./dist', import.meta.url), { recursive: true, force: true });
+const at = process.argv.indexOf('--outdir');
+const outdir = path.resolve(at > 0 ? process.argv[at + 1] : new URL('./dist', import.meta.url).pathname);
+rmSync(outdir, { recursive: true, force: true });
 const result = await build({
   entryPoints: { ao: 'src/cli/main.ts' },
-  outdir: 'dist',
+  outdir,
+  absWorkingDir: path.dirname(new URL(import.meta.url).pathname),
   bundle: true,
   splitting: true,
   format: 'esm',
@@ -21,14 +26,23 @@ const result = await build({
   chunkNames: '[name]-[hash]',
   external: ['cpu-features', '*.node'],
   define: { __AO_VERSION__: JSON.stringify(pkg.version) },
-  // CommonJS dependencies (ssh2) call require(): give the ESM bundle one.
-  banner: { js: "import { createRequire as __aoCreateRequire } from 'node:module'; const require = __aoCreateRequire(import.meta.url);" },
+  // CommonJS dependencies (ssh2) use require() and __dirname: give the ESM bundle both.
+  banner: {
+    js: [
+      "import { createRequire as __aoCreateRequire } from 'node:module';",
+      "import { fileURLToPath as __aoFileURLToPath } from 'node:url';",
+      "import { dirname as __aoDirname } from 'node:path';",
+      'const require = __aoCreateRequire(import.meta.url);',
+      'const __filename = __aoFileURLToPath(import.meta.url);',
+      'const __dirname = __aoDirname(__filename);',
+    ].join(' '),
+  },
   legalComments: 'none',
   minifyWhitespace: true,
   metafile: true,
   logLevel: 'warning',
 });
-cpSync(new URL('./src/hosts/scripts', import.meta.url), new URL('./dist/scripts', import.meta.url), { recursive: true });
+cpSync(new URL('./src/hosts/scripts', import.meta.url), path.join(outdir, 'scripts'), { recursive: true });
 const outputs = Object.entries(result.metafile.outputs).filter(([f]) => f.endsWith('.mjs'));
 const total = outputs.reduce((n, [, o]) => n + o.bytes, 0);
-process.stdout.write(`build: ${outputs.length} files, ${(total / 1024).toFixed(0)} KiB in dist/ (entry dist/ao.mjs)\n`);
+process.stdout.write(`build: ${outputs.length} files, ${(total / 1024).toFixed(0)} KiB in ${path.relative(process.cwd(), outdir) || '.'} (entry ao.mjs)\n`);

@@ -198,7 +198,7 @@ export async function main(argv: string[], out: Output = new Output()): Promise<
   }
 }
 
-const isEntry = process.argv[1] && /(?:^|[/\\])(?:ao(?:\.js)?|main\.(?:ts|js))$/.test(process.argv[1]);
+const isEntry = process.argv[1] && /(?:^|[/\\])(?:ao(?:\.m?js)?|main\.(?:ts|js))$/.test(process.argv[1]);
 if (isEntry) {
   const out = new Output();
   const code = await main(process.argv, out);

@@ -166,7 +166,9 @@ export class SshHost implements Host {
     }
     let rejectedKey: SeenHostKey | undefined;
     // Loaded on first use: a CLI run on the local host alone never pays for it.
-    const { Client: SshClient } = await import('ssh2');
+    const ssh2 = await import('ssh2');
+    // ssh2 is CommonJS: its exports sit on `default` when bundled as ESM.
+    const SshClient = ssh2.Client ?? (ssh2 as unknown as { default: typeof ssh2 }).default.Client;
     const client = new SshClient();
     const connectConfig: ConnectConfig = {
       host: config.address,
