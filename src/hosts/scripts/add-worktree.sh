@@ -4,6 +4,8 @@
 # shellcheck source=lib/exit-codes.sh
 . "$AO_LIB/exit-codes.sh"
 mirror=$1; url=$2; wt=$3; branch=$4; base=$5
+# Private from the first directory made (the mirror's parents too), like everything under the data root.
+umask 077
 mkdir -p "${mirror%/*}" || exit "$EX_FAILED"
 # shellcheck source=lib/mirror-lock.sh
 . "$AO_LIB/mirror-lock.sh"
