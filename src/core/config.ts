@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { AoError } from './errors.js';
 import { pinnedFingerprints } from './host-key.js';
 import {
@@ -34,76 +34,77 @@ export const DEFAULT_DISPOSABLE = [
 
 /** Schema of agent-orchestrator.yaml, the operator's (app-level) configuration. */
 
-const hostName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'must be letters, digits, ".", "_" or "-"');
+// zod/mini: the same validation as zod, a fraction of the code to load (every command loads the config).
+const str = (pattern: RegExp, message: string) => z.string().check(z.regex(pattern, message));
+const nonEmpty = (message?: string) => z.string().check(z.minLength(1, message));
+const int = (...checks: Parameters<ReturnType<typeof z.number>['check']>) => z.number().check(z.int(), ...checks);
+const positiveInt = () => int(z.positive());
+const positive = () => z.number().check(z.positive());
+const names = () => z._default(z.array(z.string()), []);
+const fileNames = () => z.array(str(/^[^/\0]+$/, 'must be a file or directory name, not a path'));
 
-const localHostSchema = z
-  .object({
-    name: hostName.default('local'),
-    local: z.literal(true),
-    capacity: z.number().int().positive().default(20),
-    labels: z.array(z.string()).default([]),
-    dataDir: z.string().optional(),
-  })
-  .strict();
+const hostName = str(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'must be letters, digits, ".", "_" or "-"');
 
-const sshHostSchema = z
-  .object({
-    name: hostName,
-    local: z.literal(false).optional(),
-    address: z.string().min(1, 'is required for an SSH host'),
-    port: z.number().int().min(1).max(65535).default(22),
-    user: z.string().regex(/^[A-Za-z0-9._][A-Za-z0-9._-]*$/, 'must be a valid user name'),
-    privateKey: z.string().min(1, 'must be the path of the private key file'),
-    passphraseEnv: z.string().optional(),
-    // Optional in the schema so that `ao doctor` can show the key a host presents;
-    // connecting without a pin is still refused.
-    hostKey: z.string().optional(),
-    dataDir: z.string().optional(),
-    capacity: z.number().int().positive().default(10),
-    labels: z.array(z.string()).default([]),
-    maxChannels: z.number().int().min(1).max(64).default(8),
-    connectTimeoutMs: z.number().int().positive().default(10_000),
-    keepaliveIntervalMs: z.number().int().positive().default(15_000),
-  })
-  .strict();
+const localHostSchema = z.strictObject({
+  name: z._default(hostName, 'local'),
+  local: z.literal(true),
+  capacity: z._default(positiveInt(), 20),
+  labels: names(),
+  dataDir: z.optional(z.string()),
+});
 
-const projectSchema = z
-  .object({
-    repo: z.string().regex(REPO_PATTERN, 'must be "owner/name"'),
-    name: z.string().regex(PROJECT_NAME_PATTERN, 'must be letters, digits, ".", "_" or "-"').optional(),
-    url: z.string().min(1).optional(),
-    prefix: z.string().regex(PREFIX_PATTERN, 'must be 1-12 lowercase letters/digits starting with a letter').optional(),
-    baseBranch: z.string().default('main'),
-    agent: z.string().optional(),
-    agentCommand: z.string().optional(),
-    postCreate: z.array(z.string()).default([]),
-    rules: z.string().optional(),
-    hostLabels: z.array(z.string()).default([]),
-    disposable: z.array(z.string().regex(/^[^/\0]+$/, 'must be a file or directory name, not a path')).optional(),
-  })
-  .strict();
+const sshHostSchema = z.strictObject({
+  name: hostName,
+  local: z.optional(z.literal(false)),
+  address: nonEmpty('is required for an SSH host'),
+  port: z._default(int(z.gte(1), z.lte(65535)), 22),
+  user: str(/^[A-Za-z0-9._][A-Za-z0-9._-]*$/, 'must be a valid user name'),
+  privateKey: nonEmpty('must be the path of the private key file'),
+  passphraseEnv: z.optional(z.string()),
+  // Optional in the schema so that `ao doctor` can show the key a host presents;
+  // parseConfig requires it everywhere else, and connecting without a pin is refused.
+  hostKey: z.optional(z.string()),
+  dataDir: z.optional(z.string()),
+  capacity: z._default(positiveInt(), 10),
+  labels: names(),
+  maxChannels: z._default(int(z.gte(1), z.lte(64)), 8),
+  connectTimeoutMs: z._default(positiveInt(), 10_000),
+  keepaliveIntervalMs: z._default(positiveInt(), 15_000),
+});
 
-const configSchema = z
-  .object({
-    instance: z.string().regex(INSTANCE_PATTERN, 'must be lowercase letters, digits, "_" or "-"').default('default'),
-    dataDir: z.string().default('~/.agent-orchestrator'),
-    tmuxSocket: z.string().regex(/^[A-Za-z0-9._-]+$/).optional(),
-    hosts: z.array(z.union([localHostSchema, sshHostSchema])).default([]),
-    projects: z.array(projectSchema).default([]),
-    defaults: z
-      .object({
-        agent: z.string().default('generic'),
-        idleAfterSec: z.number().positive().default(300),
-        stuckAfterSec: z.number().positive().default(600),
-        settleSec: z.number().positive().default(2),
-        sendTimeoutSec: z.number().positive().default(600),
-        disposable: z.array(z.string().regex(/^[^/\0]+$/, 'must be a file or directory name, not a path')).default([...DEFAULT_DISPOSABLE]),
-        killArchiveMaxMb: z.number().min(0).default(500),
-      })
-      .strict()
-      .prefault({}),
-  })
-  .strict();
+const projectSchema = z.strictObject({
+  repo: str(REPO_PATTERN, 'must be "owner/name"'),
+  name: z.optional(str(PROJECT_NAME_PATTERN, 'must be letters, digits, ".", "_" or "-"')),
+  url: z.optional(nonEmpty()),
+  prefix: z.optional(str(PREFIX_PATTERN, 'must be 1-12 lowercase letters/digits starting with a letter')),
+  baseBranch: z._default(z.string(), 'main'),
+  agent: z.optional(z.string()),
+  agentCommand: z.optional(z.string()),
+  postCreate: names(),
+  rules: z.optional(z.string()),
+  hostLabels: names(),
+  disposable: z.optional(fileNames()),
+});
+
+const configSchema = z.strictObject({
+  instance: z._default(str(INSTANCE_PATTERN, 'must be lowercase letters, digits, "_" or "-"'), 'default'),
+  dataDir: z._default(z.string(), '~/.agent-orchestrator'),
+  tmuxSocket: z.optional(str(/^[A-Za-z0-9._-]+$/, 'must be letters, digits, ".", "_" or "-"')),
+  hosts: z._default(z.array(z.union([localHostSchema, sshHostSchema])), []),
+  projects: z._default(z.array(projectSchema), []),
+  defaults: z.prefault(
+    z.strictObject({
+      agent: z._default(z.string(), 'generic'),
+      idleAfterSec: z._default(positive(), 300),
+      stuckAfterSec: z._default(positive(), 600),
+      settleSec: z._default(positive(), 2),
+      sendTimeoutSec: z._default(positive(), 600),
+      disposable: z._default(fileNames(), [...DEFAULT_DISPOSABLE]),
+      killArchiveMaxMb: z._default(z.number().check(z.gte(0)), 500),
+    }),
+    {},
+  ),
+});
 
 export type LocalHostConfig = z.output<typeof localHostSchema>;
 export type SshHostConfig = z.output<typeof sshHostSchema>;

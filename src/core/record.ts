@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { Metadata } from './metadata.js';
 import { ACTIVITIES, SESSION_STATUSES, type Activity, type SessionStatus } from './model.js';
 import { SESSION_ID_PATTERN } from './names.js';
@@ -11,17 +11,13 @@ import { SESSION_ID_PATTERN } from './names.js';
  * untouched.
  */
 
-const text = z.string().optional();
-const positive = z
-  .string()
-  .regex(/^[1-9][0-9]*$/, 'must be a positive whole number')
-  .transform(Number)
-  .optional();
+const text = z.optional(z.string());
+const positive = z.optional(z.pipe(z.string().check(z.regex(/^[1-9][0-9]*$/, 'must be a positive whole number')), z.transform(Number)));
 
 const recordSchema = z.object({
-  id: z.string({ error: 'is missing' }).regex(SESSION_ID_PATTERN, 'is not a session ID (prefix-number)'),
+  id: z.string({ error: 'is missing' }).check(z.regex(SESSION_ID_PATTERN, 'is not a session ID (prefix-number)')),
   project: z.string({ error: 'is missing' }),
-  repo: z.string().default(''),
+  repo: z._default(z.string(), ''),
   host: text,
   issue: positive,
   branch: z.string({ error: 'is missing' }),
@@ -30,9 +26,9 @@ const recordSchema = z.object({
   tmuxName: text,
   panePid: positive,
   paneStart: text,
-  agent: z.string().default('generic'),
-  status: z.enum(SESSION_STATUSES, { error: (issue) => `is not a status: ${JSON.stringify(issue.input)}` }).default('working'),
-  activity: z.enum(ACTIVITIES).optional().catch(undefined),
+  agent: z._default(z.string(), 'generic'),
+  status: z._default(z.enum(SESSION_STATUSES, { error: (issue) => `is not a status: ${JSON.stringify(issue.input)}` }), 'working'),
+  activity: z.catch(z.optional(z.enum(ACTIVITIES)), undefined),
   statusReason: text,
   pr: text,
   prNumber: positive,

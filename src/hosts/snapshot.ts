@@ -46,12 +46,9 @@ export interface SnapshotTarget {
 
 function compose(logProbes: readonly LogProbeScript[]): string {
   const parts = [
-    `( set -- "$1" "$2"\n${hostScript('read-all')}) || exit 1`,
-    `printf '\\035\\n'`,
-    `( set -- "$3" "$4" "$5"\n${hostScript('probe-panes')}) || exit 2`,
-    `printf '\\034\\n'`,
-    `( set -- "$1" "$2"\n${hostScript('agent-processes')})`,
-    ...logProbes.flatMap((probe) => [`printf '\\034\\n'`, `( set -- "$1" "$2"\n${hostScript(probe.script)})`]),
+    hostScript('snapshot'),
+    // Each agent's log probe runs in a subshell of its own, with the data root already expanded.
+    ...logProbes.flatMap((probe) => [`printf '\\034\\n'`, `( set -- "$root" "$instance"\n${hostScript(probe.script)})`]),
     'exit 0',
   ];
   return `${parts.join('\n')}\n`;
@@ -70,16 +67,16 @@ export function snapshotScript(logProbes: readonly LogProbeScript[]): string {
 }
 
 /** Split a snapshot's output; the pure half of `takeSnapshot`. */
-export function parseSnapshot(host: string, out: string, target: Pick<SnapshotTarget, 'historyLines' | 'logProbes'>): HostSnapshot {
-  const [recordPart = '', rest = ''] = scriptSections(out, GROUP_SEPARATOR, 2);
-  const [panePart = '', processPart = '', ...logParts] = scriptSections(rest, FILE_SEPARATOR, 2 + target.logProbes.length);
+export function parseSnapshot(host: string, out: string, target: Pick<SnapshotTarget, 'historyLines' | 'logProbes' | 'namePrefix'>): HostSnapshot {
+  const [recordPart = '', processPart = '', rest = ''] = scriptSections(out, GROUP_SEPARATOR, 3);
+  const [panePart = '', ...logParts] = scriptSections(rest, FILE_SEPARATOR, 1 + target.logProbes.length);
   const { records, warnings } = parseRecords(parseRecordDump(recordPart));
   const processes = new Map<number, string>();
   for (const line of processPart.split('\n')) {
     const m = /^(\d+) ?(\S*)$/.exec(line);
     if (m) processes.set(Number(m[1]), m[2] ?? '');
   }
-  const probe = parseProbeOutput(panePart, target.historyLines);
+  const probe = parseProbeOutput(panePart, target.historyLines, target.namePrefix);
   const logs = new Map<string, Map<string, string>>();
   target.logProbes.forEach((probe, i) => {
     logs.set(probe.name, new Map(scriptEntries(logParts[i] ?? '').map((e) => [e.header, e.body.trim()])));
@@ -90,7 +87,7 @@ export function parseSnapshot(host: string, out: string, target: Pick<SnapshotTa
 /** One round trip. A host that cannot be asked is `reachable: false`, never "no sessions". */
 export async function takeSnapshot(hostName: string, host: Host, target: SnapshotTarget): Promise<HostSnapshot> {
   try {
-    const result = await execScript(host, snapshotScript(target.logProbes), [target.dataDir, target.instance, target.tmuxSocket, target.namePrefix, String(target.historyLines)], { timeoutMs: 30_000 });
+    const result = await execScript(host, snapshotScript(target.logProbes), [target.dataDir, target.instance, target.tmuxSocket, target.namePrefix, String(target.historyLines)], { timeoutMs: 60_000 });
     if (result.code !== 0) throw new Error(result.stderr.trim() || `exit ${result.code}`);
     return parseSnapshot(hostName, result.stdout, target);
   } catch (error) {

@@ -68,18 +68,21 @@ export interface CreateSessionOptions {
   env?: Record<string, string>;
 }
 
-const UNIT_SEPARATOR = '\u001f';
-
-/** Parse probe-panes.sh: the server marker, a state line per pane, then each pane's lines. */
-export function parseProbeOutput(out: string, maxLines: number): ProbeResult {
+/**
+ * Parse probe_panes (scripts/lib/panes.sh): the server marker, a state line
+ * per pane ("pane=name|active|dead|activity|exit|pid|command"), then each
+ * session's lines. Only the active pane of each session named with `prefix`
+ * counts: the one a capture of "=name:" reads.
+ */
+export function parseProbeOutput(out: string, maxLines: number, prefix = ''): ProbeResult {
   const panes = new Map<string, PaneProbe>();
   const firstEntry = out.indexOf('\u001e');
   const head = firstEntry < 0 ? out : out.slice(0, firstEntry);
   const server: ProbeResult['server'] = /^server=none$/m.test(head) ? 'none' : 'up';
   for (const line of head.split('\n')) {
-    if (!line.startsWith(UNIT_SEPARATOR)) continue;
-    const [name, dead, activity, exitStatus, pid, ...command] = line.slice(1).split('|');
-    if (!name) continue;
+    if (!line.startsWith('pane=')) continue;
+    const [name, active, dead, activity, exitStatus, pid, ...command] = line.slice(5).split('|');
+    if (!name || !name.startsWith(prefix) || active !== '11') continue;
     panes.set(name, {
       name,
       paneDead: dead === '1',
@@ -171,7 +174,7 @@ export class TmuxRuntime {
   async probeAll(prefix: string, maxLines = 30): Promise<ProbeResult> {
     const result = await execScript(this.host, hostScript('probe-panes'), [this.socket, prefix, String(maxLines)]);
     if (result.code !== 0) throw new AoError('host', `probing tmux on host "${this.host.name}" failed: ${result.stderr.trim()}`);
-    return parseProbeOutput(result.stdout, maxLines);
+    return parseProbeOutput(result.stdout, maxLines, prefix);
   }
 
   /**

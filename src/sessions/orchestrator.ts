@@ -81,6 +81,11 @@ export class Orchestrator {
     while (!existsSync(file('go')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   }
 
+  /** Agents the configuration names (records of other agents are still read, from their screens). */
+  private get agentsInUse(): Set<string> {
+    return new Set(this.config.projects.map((p) => p.agent));
+  }
+
   /** This deployment's name in refs it writes to shared repositories (`<instance>-<hash12>`). */
   get deployment(): string {
     return deploymentName(this.config.instance, this.hash12);
@@ -130,7 +135,8 @@ export class Orchestrator {
       tmuxSocket: this.tmuxSocket,
       namePrefix: `${this.hash12}-`,
       historyLines: PANE_HISTORY_LINES,
-      logProbes: listAdapters().flatMap((a) => (a.logProbe ? [{ name: a.name, script: a.logProbe.script }] : [])),
+      // Only the agents this deployment runs: a log probe costs its host a process.
+      logProbes: listAdapters().flatMap((a) => (a.logProbe && this.agentsInUse.has(a.name) ? [{ name: a.name, script: a.logProbe.script }] : [])),
     });
     // Every surface shows these from the result (hosts[].error, warnings[]); the log keeps them for a server's operator.
     if (!snapshot.reachable) this.log.info({ host }, `host unreachable: ${snapshot.error}`);

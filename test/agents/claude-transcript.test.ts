@@ -31,8 +31,8 @@ describe('Claude Code transcripts (pure)', () => {
   });
 
   it('splits the snapshot section', () => {
-    const out = '\u001d\n\u001c\n\u001c\n\u001e-a-b\n{"x":1}\n\n\u001e-c\n{"y":2}\n';
-    const snapshot = parseSnapshot('local', out, { historyLines: 10, logProbes: [{ name: 'claude-code', script: 'claude-code-transcripts' }] });
+    const out = '\u001d\n\u001d\nserver=none\n\u001c\n\u001e-a-b\n{"x":1}\n\n\u001e-c\n{"y":2}\n';
+    const snapshot = parseSnapshot('local', out, { historyLines: 10, namePrefix: 'x-', logProbes: [{ name: 'claude-code', script: 'claude-code-transcripts' }] });
     expect(snapshot.logs.get('claude-code')).toEqual(new Map([['-a-b', '{"x":1}'], ['-c', '{"y":2}']]));
   });
 });

@@ -101,9 +101,10 @@ describe('the probe at scale', () => {
         expect(panes.get(`many-${i}`), `many-${i}`).toMatchObject({ paneDead: false, lines: [`agent number ${i}`] });
         expect(panes.get(`many-${i}`)!.pid).toBeGreaterThan(1);
       }
-      // The whole probe is two tmux clients, whatever the count: the script says so in its text.
+      // The whole probe is three tmux clients and no loop over sessions, whatever the count.
       const script = hostScript('probe-panes');
-      expect(script.match(/tmux -u -L/g)).toHaveLength(2);
+      expect(script.match(/tmux -u -L/g)).toHaveLength(3);
+      expect(script).not.toMatch(/\b(for|while)\b/);
     } finally {
       execFileSync('tmux', ['-L', `${socket}-many`, 'kill-server']);
     }
@@ -112,8 +113,10 @@ describe('the probe at scale', () => {
 
 describe('parseProbeOutput', () => {
   it('keeps the last N lines without trailing blanks and splits the state line on "|"', () => {
-    const out = 'server=up\n\u001fabc-1|0|1700000000|2|4242|bash|with|pipes\n\u001fabc-2|1|1700000001|||\n\u001eabc-1\nline 1\nline 2\n\n\n\u001eabc-2\n';
-    const { server, panes } = parseProbeOutput(out, 1);
+    const out =
+      'server=up\npane=abc-1|11|0|1700000000|2|4242|bash|with|pipes\npane=abc-1|10|0|1700000000||999|vim\npane=abc-2|11|1|1700000001|||\npane=other-1|11|0|1||5|sh\n\u001eabc-1\nline 1\nline 2\n\n\n\u001eabc-2\n';
+    const { server, panes } = parseProbeOutput(out, 1, 'abc-');
+    expect([...panes.keys()]).toEqual(['abc-1', 'abc-2']);
     expect(server).toBe('up');
     expect(panes.get('abc-1')).toEqual({ name: 'abc-1', paneDead: false, foreground: 'bash|with|pipes', pid: 4242, lastActivityAt: 1700000000000, agentExitStatus: 2, lines: ['line 2'] });
     expect(panes.get('abc-2')).toMatchObject({ paneDead: true, foreground: '', pid: undefined, agentExitStatus: undefined, lines: [] });

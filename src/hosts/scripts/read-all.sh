@@ -1,14 +1,10 @@
 #!/bin/sh
-# Every session record of an instance on this host, in one awk process (no
-# process per file), each preceded by \036 and its path.
+# Every session record of an instance on this host (lib/records.sh).
 # Args: dataDir instance
 # shellcheck source=lib/exit-codes.sh
 . "$AO_LIB/exit-codes.sh"
 # shellcheck source=lib/root.sh
 . "$AO_LIB/root.sh"
-dir=$root/$1
-[ -d "$dir" ] || exit 0
-cd "$dir" || exit "$EX_FAILED"
-set -- */sessions/*
-[ -e "$1" ] || exit 0
-awk 'FNR == 1 { printf "\036%s\n", FILENAME } { print }' "$@"
+# shellcheck source=lib/records.sh
+. "$AO_LIB/records.sh"
+read_records "$root/$1" || exit "$EX_FAILED"
