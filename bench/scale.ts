@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { stringify } from 'yaml';
@@ -28,6 +29,23 @@ const AO = path.join(ROOT, 'bin/ao.js');
 // The seed CLI at 50 sessions: ls forks 201 processes in 0.68 s (4 per session), status 252.
 const SEED_LS_PROCESSES_PER_SESSION = 4;
 const SEED_LS_MS_PER_SESSION = 680 / 50;
+
+/**
+ * Processes one command starts, exactly: strace -f counts its successful
+ * execve calls (the machine's process counter would also count whatever else
+ * runs meanwhile). Undefined where strace is not installed.
+ */
+async function processesOf(args: string[], env: NodeJS.ProcessEnv): Promise<number | undefined> {
+  const trace = path.join(os.tmpdir(), `ao-bench-strace-${process.pid}.txt`);
+  try {
+    await execFileAsync('strace', ['-f', '-e', 'trace=execve', '-o', trace, process.execPath, ...args], { env, maxBuffer: 256 * 1024 * 1024 });
+  } catch {
+    return undefined;
+  }
+  const lines = readFileSync(trace, 'utf8').split('\n');
+  rmSync(trace, { force: true });
+  return lines.filter((l) => /execve\(.*= 0$/.test(l)).length;
+}
 
 async function runs<T>(count: number, fn: () => Promise<T>): Promise<{ ms: number[]; forks: number[] }> {
   const ms: number[] = [];
@@ -107,9 +125,12 @@ export async function benchScale(): Promise<void> {
       const probe = await runs(count >= 1000 ? 3 : 5, () => orch.snapshot('local'));
       await pool.close();
       const seedForks = SEED_LS_PROCESSES_PER_SESSION * count + 1;
+      const aoEnv = { ...env, AO_CONFIG: configPath };
+      const lsExact = await processesOf([AO, 'session', 'ls'], aoEnv);
+      const statusExact = await processesOf([AO, 'status'], aoEnv);
       rows.push(
-        { name: `\`ao session ls\`, ${count} sessions, local host: processes (min)`, value: String(Math.min(...ls.forks)), note: `seed: ~${seedForks}` },
-        { name: `\`ao status\`, ${count} sessions, local host: processes (min)`, value: String(Math.min(...status.forks)) },
+        { name: `\`ao session ls\`, ${count} sessions, local host: processes started`, value: String(lsExact ?? Math.min(...ls.forks)), note: `${lsExact === undefined ? 'machine-wide count, min of runs' : 'exact (strace -f: execve)'}; seed: ~${seedForks}` },
+        { name: `\`ao status\`, ${count} sessions, local host: processes started`, value: String(statusExact ?? Math.min(...status.forks)), note: statusExact === undefined ? 'machine-wide count, min of runs' : 'exact' },
         { name: `\`ao session ls\`, ${count} sessions, local host: wall time (median)`, value: fmt(median(ls.ms)), note: `${(median(ls.ms) / nodeMs).toFixed(2)}x node; seed ~${fmt(SEED_LS_MS_PER_SESSION * count)}` },
         { name: `per-host probe (one round trip), ${count} sessions, local`, value: fmt(median(probe.ms)), note: `${(median(probe.ms) / count).toFixed(2)} ms per session; seed ${SEED_LS_MS_PER_SESSION.toFixed(1)} ms per session` },
       );
@@ -169,9 +190,11 @@ export async function benchScale(): Promise<void> {
         cli.ms.push(...b.ms);
         cli.forks.push(...b.forks);
       }
+      const sendExact = await processesOf([AO, 'send', session.id, 'counted instruction'], { ...env, AO_CONFIG: configPath });
       await pool.close();
       origin.cleanup();
       rows.push(
+        { name: '`ao send` to an idle agent, local host: processes started', value: String(sendExact ?? '-'), note: 'exact (strace -f: execve), including ao itself; seed: 13' },
         { name: 'send to an idle agent, local host, the operation (median of 5)', value: fmt(median(inProcess.ms)), note: `${Math.min(...inProcess.forks)} processes (min); target <= 0.3 s; seed 1.05 s, 13 processes` },
         { name: '`ao send` to an idle agent, local host, whole command (median of 5)', value: fmt(median(cli.ms)), note: `${Math.min(...cli.forks)} processes (min), including ao itself` },
       );

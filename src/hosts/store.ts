@@ -8,6 +8,7 @@ import { holderIsDead, thisHolder } from './holder.js';
 import { execScript, runScript, type ExecResult, type Host } from './host.js';
 import { scriptEntries } from './script-output.js';
 import { EXIT, hostScript } from './scripts.js';
+import { parseProbeOutput, type ProbeResult } from './tmux.js';
 
 /**
  * The record of every session lives on its runner host (SPEC section 2), in
@@ -62,6 +63,8 @@ export interface StoreOptions {
 
 /** A session's record while an operation holds its record lock. */
 export interface HeldSession {
+  /** The pane, as seen the moment the locks were held (when asked for). */
+  probe?: ProbeResult;
   read(): Promise<SessionRecord | undefined>;
   /** Replace the record and append events, keeping the lock. */
   write(record: SessionRecord, events?: SessionEvent[]): Promise<void>;
@@ -243,20 +246,30 @@ export class SessionStore {
    * heartbeat and released at the end. With `record` held, fn reads and
    * writes the record through `held`.
    */
-  async withLocks<T>(project: string, id: string, purposes: readonly LockPurpose[], fn: (held: HeldSession) => Promise<T>, waitSec = this.waitSec): Promise<T> {
+  async withLocks<T>(
+    project: string,
+    id: string,
+    purposes: readonly LockPurpose[],
+    fn: (held: HeldSession) => Promise<T>,
+    waitSec = this.waitSec,
+    options: { probe?: { socket: string; name: string; history: number } } = {},
+  ): Promise<T> {
     const token = randomBytes(8).toString('hex');
     const order: LockPurpose[] = (['runtime', 'send', 'record'] as const).filter((p) => purposes.includes(p));
     const taken: { rel: string; release: () => void }[] = [];
+    let probe: ProbeResult | undefined;
     const releaseAll = async () => {
       if (taken.length > 0) await execScript(this.host, hostScript('unlock'), [this.root, token, ...taken.map((t) => t.rel)]).catch(() => undefined);
       for (const t of taken.reverse()) t.release();
     };
     try {
-      for (const purpose of order) {
+      for (const [i, purpose] of order.entries()) {
         const rel = this.rel.lock(project, id, purpose);
         // Waiters in this process queue here instead of polling the host.
         const release = await localQueue(`${this.host.name}\0${rel}`);
-        const result = await this.acquire('lock', [this.root, rel, token, String(this.staleSec)], waitSec).catch((error: unknown) => {
+        // The pane is looked at once the last lock is held, in the same round trip.
+        const look = options.probe && i === order.length - 1 ? [options.probe.socket, options.probe.name, String(options.probe.history)] : [];
+        const result = await this.acquire('lock', [this.root, rel, token, String(this.staleSec)], waitSec, look).catch((error: unknown) => {
           release();
           throw error;
         });
@@ -266,6 +279,7 @@ export class SessionStore {
           throw new AoError('host', `locking session ${id} on host "${this.host.name}" failed: ${result.stderr.trim()}`);
         }
         taken.push({ rel, release });
+        if (look.length > 0) probe = parseProbeOutput(result.stdout, options.probe!.history, options.probe!.name);
       }
     } catch (error) {
       await releaseAll();
@@ -278,6 +292,7 @@ export class SessionStore {
     }, Math.max(1000, (this.staleSec * 1000) / 3));
     const recordLock = this.rel.lock(project, id, 'record');
     const held: HeldSession = {
+      probe,
       read: () => this.readRecord(project, id),
       write: async (record, events = []) => {
         if (!order.includes('record')) throw new Error('writing a record needs its record lock');
@@ -309,11 +324,11 @@ export class SessionStore {
    * holder that died on this machine is recognised from its owner line and
    * its lock broken at once, not after the stale limit.
    */
-  private async acquire(script: string, args: string[], waitSec: number): Promise<ExecResult> {
+  private async acquire(script: string, args: string[], waitSec: number, after: readonly string[] = []): Promise<ExecResult> {
     const deadline = Date.now() + waitSec * 1000;
     let dead = '';
     for (;;) {
-      const result = await execScript(this.host, hostScript(script), [...args, thisHolder(), dead, '1'], { timeoutMs: 60_000 });
+      const result = await execScript(this.host, hostScript(script), [...args, thisHolder(), dead, '1', ...after], { timeoutMs: 60_000 });
       if (result.code !== EXIT.BUSY) return result;
       const owner = /locked by (.*)/.exec(result.stderr)?.[1]?.trim() ?? '';
       const proven = holderIsDead(owner) === true && owner !== dead;

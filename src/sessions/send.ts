@@ -68,13 +68,13 @@ export async function sendMessage(orch: Orchestrator, id: string, given: string,
   const bytes = Buffer.byteLength(text);
   const type = options.answer ? 'answered' : 'message_sent';
 
-  return store.withLock(
+  return store.withLocks(
     project.name,
     id,
-    'send',
-    async () => {
-      // Look at the pane until the agent can take the message.
-      let observation = observe(orch, record.agent, (await runtime.probeAll(tmuxName, 40)).panes.get(tmuxName), true);
+    ['send'],
+    async (held) => {
+      // Look at the pane until the agent can take the message (the first look came with the lock).
+      let observation = observe(orch, record.agent, held.probe?.panes.get(tmuxName), true);
       const activityBefore = observation.activity;
       for (;;) {
         if (observation.runtime === 'gone') {
@@ -120,6 +120,7 @@ export async function sendMessage(orch: Orchestrator, id: string, given: string,
       return { id, host, delivered: true, confirmed, needsInput: false, question: null, activityBefore, waitedMs: Date.now() - started, bytes };
     },
     Math.ceil(timeoutMs / 1000) + 60,
+    { probe: { socket: orch.tmuxSocket, name: tmuxName, history: 40 } },
   );
 }
 

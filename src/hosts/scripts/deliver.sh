@@ -22,7 +22,7 @@ trap '' HUP INT TERM PIPE
 events=$root/$1; sock=$2; target=$3; buffer=$4; enter=$5; polls=$6; expected=$7; outbox=$root/$8; token=$9
 shift 9
 head=$1
-mkdir -p "$outbox" || exit "$EX_FAILED"
+[ -d "$outbox" ] || mkdir -p "$outbox" || exit "$EX_FAILED"
 staged=$outbox/$token.msg
 result=$outbox/$token.result
 # The event line: its head, the outcome, and the text as a JSON string (only \n and \t can

@@ -3,10 +3,12 @@
 # abandoned. Args: dataDir token lock...
 # shellcheck source=lib/root.sh
 . "$AO_LIB/root.sh"
+# shellcheck source=lib/owner.sh
+. "$AO_LIB/owner.sh"
 token=$1; shift
 for rel in "$@"; do
   lock=$root/$rel
-  seen=$(cat "$lock/owner" 2>/dev/null)
+  read_owner "$lock"
   case $seen in
     "$token "*)
       rest=${seen#* }; holder=${rest#* }

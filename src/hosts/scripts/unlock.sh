@@ -2,9 +2,12 @@
 # Release locks, only those we hold. Args: dataDir token lock...
 # shellcheck source=lib/root.sh
 . "$AO_LIB/root.sh"
+# shellcheck source=lib/owner.sh
+. "$AO_LIB/owner.sh"
 token=$1; shift
 for rel in "$@"; do
   lock=$root/$rel
-  case $(cat "$lock/owner" 2>/dev/null) in "$token "*) rm -rf "$lock" ;; esac
+  read_owner "$lock"
+  case $seen in "$token "*) rm -rf "$lock" ;; esac
 done
 exit 0

@@ -5,6 +5,8 @@
 . "$AO_LIB/exit-codes.sh"
 # shellcheck source=lib/root.sh
 . "$AO_LIB/root.sh"
+# shellcheck source=lib/owner.sh
+. "$AO_LIB/owner.sh"
 # shellcheck source=lib/append.sh
 . "$AO_LIB/append.sh"
 lock=$root/$1; file=$root/$2; token=$3; events=$root/$4

@@ -5,13 +5,14 @@
 # The owner file holds "<token> <epoch> <holder>". A lock is broken when it
 # is older than $stale (its holder stopped its heartbeat), when its owner
 # line is unreadable or from the future (nobody can hold it), or when it is
-# exactly the line the caller proved dead.
+# exactly the line the caller proved dead. Needs lib/owner.sh.
 # shellcheck shell=sh disable=SC2154 # the includer sets the variables named above
-mkdir -p "${lock%/*}" || exit "$EX_FAILED"
+[ -d "${lock%/*}" ] || mkdir -p "${lock%/*}" || exit "$EX_FAILED"
 start=$(date +%s)
+now=$start
 while ! mkdir "$lock" 2>/dev/null; do
   now=$(date +%s)
-  seen=$(cat "$lock/owner" 2>/dev/null)
+  read_owner "$lock"
   rest=${seen#* }; born=${rest%% *}
   case $born in '' | *[!0-9]*) born= ;; esac
   if [ -z "$seen" ]; then
@@ -24,7 +25,9 @@ while ! mkdir "$lock" 2>/dev/null; do
   if [ $((now - born)) -gt "$stale" ] || { [ -n "$dead" ] && [ "$seen" = "$dead" ]; }; then
     # Break it, but only if what we moved is the lock we judged (another waiter may have broken it and locked anew).
     if mv "$lock" "$lock.stale.$$" 2>/dev/null; then
-      if [ "$(cat "$lock.stale.$$/owner" 2>/dev/null)" = "$seen" ]; then rm -rf "$lock.stale.$$"
+      judged=$seen
+      read_owner "$lock.stale.$$"
+      if [ "$seen" = "$judged" ]; then rm -rf "$lock.stale.$$"
       elif [ ! -e "$lock" ]; then mv "$lock.stale.$$" "$lock" 2>/dev/null || rm -rf "$lock.stale.$$"
       else rm -rf "$lock.stale.$$"; fi
     fi
@@ -36,4 +39,5 @@ while ! mkdir "$lock" 2>/dev/null; do
   fi
   sleep 0.05
 done
-echo "$token $(date +%s) $holder" > "$lock/owner.$$" && mv -f "$lock/owner.$$" "$lock/owner"
+# The time of the last look: taken a moment ago (or when the lock came free), so no second date is run.
+echo "$token $now $holder" > "$lock/owner.$$" && mv -f "$lock/owner.$$" "$lock/owner"
