@@ -31,7 +31,7 @@ export const doctorCommand = defineCommand<Record<string, never>, DoctorReport>(
       ]),
     );
     const problems = report.hosts.flatMap((h) => h.problems.map((p) => `${h.name}: ${p}\n`));
-    return `${table}\n${problems.join('')}`;
+    return `${table}\n${problems.join('')}sessions run on the private tmux socket "${report.tmuxSocket}": \`tmux -L ${report.tmuxSocket} ls\` on a host lists them\n`;
   },
   exitCode: (report) => (report.ok ? 0 : 1),
 });

@@ -2,6 +2,7 @@ import { programOf } from '../agents/command.js';
 import { getAdapter } from '../agents/index.js';
 import { isLocalHostConfig, type HostConfig, type ProjectConfig } from '../core/config.js';
 import { AoError } from '../core/errors.js';
+import { instanceHash } from '../core/names.js';
 import { execScript } from '../hosts/host.js';
 import type { HostPool } from '../hosts/pool.js';
 import { scriptFacts } from '../hosts/script-output.js';
@@ -42,6 +43,8 @@ export function agentPrograms(host: HostConfig, projects: readonly ProjectConfig
 export interface DoctorReport {
   ok: boolean;
   hosts: HostCheck[];
+  /** The private tmux socket this deployment's sessions run on (`tmux -L <socket> ls` on a host lists them). */
+  tmuxSocket: string;
 }
 
 export async function checkHost(pool: HostPool, name: string): Promise<HostCheck> {
@@ -96,5 +99,6 @@ export async function checkHost(pool: HostPool, name: string): Promise<HostCheck
 
 export async function doctor(pool: HostPool): Promise<DoctorReport> {
   const hosts = await Promise.all(pool.names().map((name) => checkHost(pool, name)));
-  return { ok: hosts.every((h) => h.ok), hosts };
+  const tmuxSocket = pool.config.tmuxSocket ?? `ao-${instanceHash(pool.config.instance, pool.config.dataDir)}`;
+  return { ok: hosts.every((h) => h.ok), hosts, tmuxSocket };
 }

@@ -30,6 +30,9 @@ describe('ao doctor', () => {
     expect(ssh).toMatchObject({ ok: true, reachable: true, hostKey: { status: 'match', seen: sshd.hostKeyFingerprint }, dataDirWritable: true });
     expect(ssh.git).toMatch(/^\d+\.\d+/);
     expect(ssh.tmux).toMatch(/^\d+\.\d+/);
+    expect(report.tmuxSocket).toMatch(/^ao-[0-9a-f]{12}$/);
+    const table = await runAo(['doctor'], { configPath });
+    expect(table.stdout).toContain(`tmux -L ${report.tmuxSocket} ls`);
   });
 
   it('fails the host whose pinned key is wrong, with the reason and the fingerprint seen', async () => {
