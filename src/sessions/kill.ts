@@ -112,6 +112,7 @@ async function killLocked(orch: Orchestrator, host: string, project: ProjectConf
   // Stop the agent first, so nothing changes the tree while it is saved: tmux, and its process
   // group even when tmux does not answer. If it cannot be stopped, nothing is deleted.
   await orch.runtime(host).stopAgent(orch.tmuxName(id), { pid: record.panePid, start: record.paneStart });
+  await orch.fault('kill:stopped');
   let saved = await save(orch.config.defaults.killArchiveMaxMb * 1024);
   // Too much ignored material to keep: with --force, git's part is still saved and only that is given up.
   if (saved.state === 'failed' && saved.code === EXIT.TOO_BIG && options.force) saved = await save(-1);
