@@ -35,6 +35,25 @@ function cliActor(): string {
   return `cli:${user}`;
 }
 
+/**
+ * GitHub for the CLI, by GitHub Actions' conventions (GITHUB_API_URL,
+ * GITHUB_TOKEN or GH_TOKEN, else `gh auth token`; the config may name the
+ * API). Octokit is loaded only when there is a token. Without one, ao works
+ * as before and says once that the GitHub columns need one.
+ */
+async function cliGitHub(config: Config, out: Output) {
+  const { resolveGitHubEndpoints, resolveGitHubToken, NO_TOKEN_REASON } = await import('../github/env.js');
+  const { apiUrl, graphqlUrl } = resolveGitHubEndpoints(process.env, config.github ?? {});
+  const token = await resolveGitHubToken({ apiUrl });
+  if (!token) {
+    if (config.projects.length > 0) out.progress(`note: ${NO_TOKEN_REASON}`);
+    return undefined;
+  }
+  const { createGitHubPort } = await import('../github/octokit-port.js');
+  const { port } = await createGitHubPort({ apiUrl, graphqlUrl, token: token.token });
+  return port;
+}
+
 function makeSession(program: Command, out: Output): Session {
   let loaded: Promise<{ config: Config; pool: HostPool }> | undefined;
   let orchestrator: Promise<Orchestrator> | undefined;
@@ -58,7 +77,7 @@ function makeSession(program: Command, out: Output): Session {
         orchestrator: () =>
           (orchestrator ??= (async () => {
             const [{ Orchestrator }, { config, pool }] = await Promise.all([import('../sessions/orchestrator.js'), load()]);
-            return new Orchestrator(config, pool, { actor: cliActor(), progress });
+            return new Orchestrator(config, pool, { actor: cliActor(), progress, github: () => cliGitHub(config, out) });
           })()),
         emit: () => undefined,
         // Installed only when a command reads it, so Ctrl-C stops every other command at once.

@@ -9,7 +9,7 @@ export interface CleanupInput {
 export const cleanupCommand = defineCommand<CleanupInput, CleanupResult>({
   name: 'cleanup',
   cli: [['session', 'cleanup']],
-  summary: 'kill sessions whose runtime is dead (never a live session with an open PR, never on a failed probe)',
+  summary: 'kill sessions whose PR is merged or whose issue is closed (after a grace period while the agent works), whose runtime is dead, or whose spawn was interrupted; never a live session with an open PR, never on a failed probe',
   args: [],
   options: [
     { name: 'project', short: 'p', placeholder: '<name>', kind: 'string', help: 'only this project' },

@@ -4,6 +4,7 @@ import { eventsCommand } from './events.js';
 import { killCommand } from './kill.js';
 import { lsCommand } from './ls.js';
 import { openCommand } from './open.js';
+import { reconcileCommand } from './reconcile.js';
 import { restoreCommand } from './restore.js';
 import { sendCommand } from './send.js';
 import { spawnCommand } from './spawn.js';
@@ -20,6 +21,7 @@ export const COMMANDS: readonly CommandSpec<never, never>[] = [
   sendCommand,
   killCommand,
   cleanupCommand,
+  reconcileCommand,
   restoreCommand,
   eventsCommand,
   openCommand,

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { AoError } from './errors.js';
 import { pinnedFingerprints } from './host-key.js';
+import { REACTION_NAMES, type ReactionName } from './reactions.js';
 import {
   derivePrefix,
   INSTANCE_PATTERN,
@@ -43,6 +44,16 @@ const positive = () => z.number().check(z.positive());
 const names = () => z._default(z.array(z.string()), []);
 const fileNames = () => z.array(str(/^[^/\0]+$/, 'must be a file or directory name, not a path'));
 
+const reactionOverride = z.strictObject({
+  auto: z.optional(z.boolean()),
+  action: z.optional(z.enum(['send-to-agent', 'notify', 'auto-merge'])),
+  message: z.optional(z.string()),
+  retries: z.optional(int(z.gte(0))),
+  mergeMethod: z.optional(z.enum(['merge', 'squash', 'rebase'])),
+});
+/** Per reaction, any of its fields: what is not given keeps its default. */
+const reactionsSchema = z.strictObject(Object.fromEntries(REACTION_NAMES.map((name) => [name, z.optional(reactionOverride)])) as Record<ReactionName, z.ZodMiniOptional<typeof reactionOverride>>);
+
 const hostName = str(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'must be letters, digits, ".", "_" or "-"');
 
 const localHostSchema = z.strictObject({
@@ -84,6 +95,7 @@ const projectSchema = z.strictObject({
   rules: z.optional(z.string()),
   hostLabels: names(),
   disposable: z.optional(fileNames()),
+  reactions: z.optional(reactionsSchema),
 });
 
 const configSchema = z.strictObject({
@@ -92,6 +104,13 @@ const configSchema = z.strictObject({
   tmuxSocket: z.optional(str(/^[A-Za-z0-9._-]+$/, 'must be letters, digits, ".", "_" or "-"')),
   hosts: z._default(z.array(z.union([localHostSchema, sshHostSchema])), []),
   projects: z._default(z.array(projectSchema), []),
+  /** Where the GitHub API is, when not from GITHUB_API_URL / GITHUB_GRAPHQL_URL (GitHub Enterprise Server). The token never comes from this file. */
+  github: z.optional(
+    z.strictObject({
+      apiUrl: z.optional(nonEmpty()),
+      graphqlUrl: z.optional(nonEmpty()),
+    }),
+  ),
   defaults: z.prefault(
     z.strictObject({
       agent: z._default(z.string(), 'generic'),
@@ -101,6 +120,10 @@ const configSchema = z.strictObject({
       sendTimeoutSec: z._default(positive(), 600),
       disposable: z._default(fileNames(), [...DEFAULT_DISPOSABLE]),
       killArchiveMaxMb: z._default(z.number().check(z.gte(0)), 500),
+      reactions: z.optional(reactionsSchema),
+      /** A merged PR or a closed issue ends its session at once when the agent is not working, after this many minutes while it is. */
+      endGraceMin: z._default(z.number().check(z.gte(0)), 10),
+      reconcileIntervalSec: z._default(positive(), 60),
     }),
     {},
   ),

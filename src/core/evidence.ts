@@ -274,6 +274,7 @@ export function toPullRequestEvidence(facts: PullRequestFacts): PullRequestEvide
     review: reviewState(facts),
     reviewRequested: facts.reviewRequests.length > 0,
     hasConflicts: mergeability(facts) === 'conflicting',
+    mergeStateKnown: mergeability(facts) !== 'unknown',
     draft: facts.isDraft,
   };
 }

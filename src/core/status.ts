@@ -14,6 +14,8 @@ export interface PullRequestEvidence {
   review: ReviewState;
   reviewRequested?: boolean;
   hasConflicts?: boolean;
+  /** False while GitHub is still computing mergeability (right after a push): not yet known to be mergeable. */
+  mergeStateKnown?: boolean;
   draft?: boolean;
 }
 
@@ -25,6 +27,11 @@ export interface StatusEvidence {
   /** Activity derived from the pane (only meaningful when runtime is alive). */
   activity?: Activity;
   pr?: PullRequestEvidence;
+  /**
+   * The session has a PR, but GitHub was not asked (no token, rate limited,
+   * unavailable): a status that came from the PR is kept as it was.
+   */
+  prUnknown?: boolean;
   /** Milliseconds since the agent last produced output. */
   quietMs?: number;
   /**
@@ -36,6 +43,9 @@ export interface StatusEvidence {
 }
 
 
+/** Statuses only PR evidence gives. */
+const PR_STATUSES: ReadonlySet<SessionStatus> = new Set(['pr_open', 'ci_failed', 'review_pending', 'changes_requested', 'approved', 'mergeable']);
+
 export interface DerivedStatus {
   status: SessionStatus;
   reason?: string;
@@ -44,7 +54,7 @@ export interface DerivedStatus {
 export function deriveStatus(e: StatusEvidence): DerivedStatus {
   // 1. Decisions made by a command stand.
   if (e.current === 'killed') return { status: 'killed' };
-  if (e.pr?.state === 'merged') return { status: 'merged' };
+  if (e.current === 'merged' || e.pr?.state === 'merged') return { status: 'merged' };
   if (e.current === 'errored' && e.runtime !== 'alive') return { status: 'errored' };
   // Uncertain evidence is not death: keep what we had.
   if (e.runtime === 'unknown') return { status: e.current };
@@ -57,14 +67,15 @@ export function deriveStatus(e: StatusEvidence): DerivedStatus {
   if (e.activity === 'exited') return { status: 'errored', reason: 'agent process exited' };
   // 3. A human is needed.
   if (e.activity === 'waiting_input') return { status: 'needs_input' };
-  // 4. The pull request decides.
+  // 4. The pull request decides; unknown PR evidence keeps what it decided last.
+  if (!e.pr && e.prUnknown && PR_STATUSES.has(e.current)) return { status: e.current };
   if (e.pr && e.pr.state === 'open') {
     const pr = e.pr;
     if (pr.ci === 'failing') return { status: 'ci_failed' };
     if (pr.review === 'changes_requested') return { status: 'changes_requested' };
     if (pr.review === 'approved') {
       const green = pr.ci === 'passing' || pr.ci === 'none';
-      return { status: green && !pr.hasConflicts && !pr.draft ? 'mergeable' : 'approved' };
+      return { status: green && !pr.hasConflicts && pr.mergeStateKnown !== false && !pr.draft ? 'mergeable' : 'approved' };
     }
     if (pr.review === 'pending' || pr.reviewRequested) return { status: 'review_pending' };
     return { status: 'pr_open' };

@@ -21,10 +21,17 @@ export interface CleanupResult {
   unreachableHosts: string[];
 }
 
-/** Plan the cleanup from one refresh (src/core/plan.ts), then apply it unless it is a dry run. */
+/**
+ * Plan the cleanup from one refresh, GitHub included where there is a token
+ * (src/core/plan.ts: PR merged, issue closed, runtime dead, spawn
+ * interrupted), then apply it unless it is a dry run.
+ */
 export async function cleanupSessions(orch: Orchestrator, options: { project?: string; dryRun?: boolean } = {}): Promise<CleanupResult> {
   const observed = await observeSessions(orch, { project: options.project });
-  const plan = planCleanup(observed.states.map((s) => s.observed));
+  const plan = planCleanup(
+    observed.states.map((s) => s.observed),
+    { now: Date.now(), endGraceMs: orch.config.defaults.endGraceMin * 60_000 },
+  );
   const statusOf = new Map(observed.states.map((s) => [s.view.id, s.view.status]));
   const result: CleanupResult = {
     dryRun: Boolean(options.dryRun),

@@ -1,4 +1,5 @@
 import type { HostSnapshot, Orchestrator } from './orchestrator.js';
+import { gatherEvidence, type GitHubEvidence } from '../lifecycle/evidence.js';
 import { observeSession, type SessionState, type SessionView } from './view.js';
 
 export interface ListOptions {
@@ -22,6 +23,8 @@ export interface Observed {
   states: SessionState[];
   hosts: HostState[];
   warnings: SessionList['warnings'];
+  /** What GitHub was asked this time (undefined: not asked). */
+  github?: GitHubEvidence;
 }
 
 /**
@@ -29,17 +32,24 @@ export interface Observed {
  * panes and agent logs together), hosts in parallel. Reads only: whoever
  * wants to act on what it saw plans and applies (src/core/plan.ts).
  */
-export async function observeSessions(orch: Orchestrator, options: { project?: string } = {}, snapshots?: HostSnapshot[]): Promise<Observed> {
+export async function observeSessions(orch: Orchestrator, options: { project?: string; session?: string; github?: boolean } = {}, snapshots?: HostSnapshot[]): Promise<Observed> {
   const projectName = options.project ? orch.project(options.project).name : undefined;
   const all = snapshots ?? (await orch.snapshotAll());
   const now = Date.now();
-  const states: SessionState[] = [];
-  for (const snapshot of all) {
-    for (const { project, record } of snapshot.records) {
-      if (projectName && project !== projectName) continue;
-      states.push(observeSession(orch, snapshot, record, now));
-    }
+  const chosen = all.flatMap((snapshot) =>
+    snapshot.records.filter((r) => (!projectName || r.project === projectName) && (!options.session || r.id === options.session)).map((r) => ({ snapshot, ...r })),
+  );
+  // One batched GitHub request per repo for the sessions whose evidence can still change.
+  let github: GitHubEvidence | undefined;
+  const port = options.github === false ? undefined : await orch.github();
+  if (port) {
+    const known = chosen.flatMap((c) => {
+      const project = orch.config.projects.find((p) => p.name === c.project);
+      return project ? [{ project, record: c.record }] : [];
+    });
+    github = await gatherEvidence(port, known);
   }
+  const states: SessionState[] = chosen.map((c) => observeSession(orch, c.snapshot, c.record, now, github?.sessions.get(c.id)));
   states.sort((a, b) => a.view.project.localeCompare(b.view.project) || idNumber(a.view.id) - idNumber(b.view.id));
   return {
     states,
@@ -47,12 +57,14 @@ export async function observeSessions(orch: Orchestrator, options: { project?: s
     warnings: [
       ...all.flatMap((s) => s.warnings.map((w) => ({ host: s.host, ...w }))),
       ...states.flatMap((s) => (s.observation.doubt ? [{ host: s.view.host, file: `${s.view.project}/sessions/${s.view.id}`, problem: s.observation.doubt }] : [])),
+      ...(github?.notes ?? []).map((note) => ({ host: 'github', file: note.split(':')[0] ?? '', problem: note.slice(note.indexOf(':') + 2) })),
     ],
+    ...(github ? { github } : {}),
   };
 }
 
 /** List sessions (the JSON document of `ao session ls` / `ao status`). */
-export async function listSessions(orch: Orchestrator, options: ListOptions = {}, snapshots?: HostSnapshot[]): Promise<SessionList> {
+export async function listSessions(orch: Orchestrator, options: ListOptions & { github?: boolean } = {}, snapshots?: HostSnapshot[]): Promise<SessionList> {
   const observed = await observeSessions(orch, options, snapshots);
   return toList(observed, options.includeKilled);
 }

@@ -8,6 +8,7 @@ import { absolutePaths, deploymentName, type HostPaths } from '../core/layout.js
 import { TERMINAL_STATUSES } from '../core/model.js';
 import { instanceHash, parseSessionId } from '../core/names.js';
 import type { SessionRecord } from '../core/record.js';
+import type { GitHubPort } from '../github/port.js';
 import type { HostPool } from '../hosts/pool.js';
 import { takeSnapshot, type HostSnapshot } from '../hosts/snapshot.js';
 import type { SessionStore } from '../hosts/store.js';
@@ -29,6 +30,12 @@ export interface OrchestratorOptions {
   actor: string;
   log?: Logger;
   progress?: (event: ProgressEvent) => void;
+  /**
+   * GitHub for this surface: the CLI and the Action make a port from the
+   * environment's token, the app from its installation. Undefined (or a
+   * factory that gives undefined): the GitHub columns stay as last recorded.
+   */
+  github?: () => Promise<GitHubPort | undefined>;
 }
 
 export interface LocatedSession {
@@ -51,6 +58,7 @@ export class Orchestrator {
   readonly log: Logger;
   readonly actor: string;
   private readonly roots = new Map<string, Promise<string>>();
+  private port: Promise<GitHubPort | undefined> | undefined;
 
   constructor(
     readonly config: Config,
@@ -64,6 +72,15 @@ export class Orchestrator {
 
   progress(event: ProgressEvent): void {
     this.options.progress?.(event);
+  }
+
+  /** GitHub, when this surface has access (asked once per orchestrator). */
+  github(): Promise<GitHubPort | undefined> {
+    this.port ??= (this.options.github?.() ?? Promise.resolve(undefined)).catch((error: unknown) => {
+      this.log.warn(`GitHub is not available: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    });
+    return this.port;
   }
 
   /**

@@ -3,11 +3,13 @@ import { getAdapter } from '../agents/index.js';
 import { deriveActivity } from '../core/activity.js';
 import type { Activity, SessionStatus } from '../core/model.js';
 import { TERMINAL_STATUSES } from '../core/model.js';
-import type { ObservedSession } from '../core/plan.js';
+import type { ObservedSession, RecordedEvidence } from '../core/plan.js';
+import { readMarks } from '../core/reactions.js';
 import type { SessionRecord } from '../core/record.js';
 import { deriveStatus } from '../core/status.js';
 import type { HostSnapshot } from '../hosts/snapshot.js';
 import type { PaneProbe } from '../hosts/tmux.js';
+import type { SessionGitHub } from '../lifecycle/evidence.js';
 import { holderIsDead } from '../hosts/holder.js';
 import { redactSecrets } from '../log.js';
 import type { Orchestrator } from './orchestrator.js';
@@ -144,16 +146,40 @@ export interface SessionState {
   observation: Observation;
   record: SessionRecord;
   observed: ObservedSession;
+  github?: SessionGitHub;
 }
 
-export function observeSession(orch: Orchestrator, snapshot: HostSnapshot, record: SessionRecord, now = Date.now()): SessionState {
+/** The last PR evidence on record, for when GitHub is not asked. */
+export function recordedEvidence(record: SessionRecord): RecordedEvidence {
+  const out: RecordedEvidence = {};
+  if (record.pr) out.pr = record.pr;
+  if (record.prNumber) out.prNumber = record.prNumber;
+  if (record.prState) out.prState = record.prState;
+  if (record.ci) out.ci = record.ci;
+  if (record.review) out.review = record.review;
+  if (record.threads !== undefined) out.threads = record.threads;
+  if (record.headSha) out.headSha = record.headSha;
+  if (record.issueState) out.issueState = record.issueState;
+  return out;
+}
+
+/**
+ * A session as one refresh saw it. `github` is this cycle's evidence from
+ * GitHub when it was asked; without it the PR status on record stands
+ * (never "no PR" for lack of an answer).
+ */
+export function observeSession(orch: Orchestrator, snapshot: HostSnapshot, record: SessionRecord, now = Date.now(), github?: SessionGitHub): SessionState {
   const current = record.status;
-  const terminal = TERMINAL_STATUSES.has(current);
+  // A killed session holds nothing; a merged one still has its agent until cleanup ends it (after the grace period).
+  const terminal = current === 'killed';
   const tmuxName = orch.tmuxName(record.id);
   const abandoned = spawnAbandoned(record, now);
   const observation: Observation = terminal
     ? { activity: null, runtime: 'gone', lastActivityAt: null, paneLines: [] }
     : observe(orch, record.agent, snapshot.panes.get(tmuxName), snapshot.reachable, now, agentLog(snapshot, record), agentProcessAlive(snapshot.processes, record.panePid, record.paneStart));
+  const onRecord = recordedEvidence(record);
+  const evidence = github?.recorded;
+  const known = evidence ?? onRecord;
   const derived = terminal
     ? { status: current, reason: record.statusReason }
     : deriveStatus({
@@ -163,6 +189,9 @@ export function observeSession(orch: Orchestrator, snapshot: HostSnapshot, recor
         quietMs: observation.lastActivityAt ? now - observation.lastActivityAt : undefined,
         spawnAbandoned: abandoned,
         stuckAfterSec: orch.config.defaults.stuckAfterSec,
+        pr: github?.pr?.evidence,
+        // A merged PR on record stays merged; any other PR status stays while GitHub is not asked.
+        ...(github ? {} : onRecord.prState === 'merged' ? { pr: { state: 'merged', ci: 'none', review: 'none' } } : { prUnknown: Boolean(onRecord.prNumber) }),
       });
   const lastActivityAt = observation.lastActivityAt ? new Date(observation.lastActivityAt).toISOString() : (record.lastActivityAt ?? null);
   const statusReason = derived.reason ?? (derived.status === current ? (record.statusReason ?? null) : null);
@@ -178,11 +207,11 @@ export function observeSession(orch: Orchestrator, snapshot: HostSnapshot, recor
     status: derived.status,
     statusReason,
     activity: observation.activity,
-    pr: record.pr ?? null,
-    prNumber: record.prNumber ?? null,
-    ci: null,
-    review: null,
-    unresolvedThreads: null,
+    pr: known.pr ?? null,
+    prNumber: known.prNumber ?? null,
+    ci: known.prNumber ? (known.ci ?? null) : null,
+    review: known.prNumber ? (known.review ?? null) : null,
+    unresolvedThreads: known.prNumber ? (known.threads ?? null) : null,
     tmuxName,
     worktree: record.worktree ?? '',
     createdAt: record.createdAt ?? null,
@@ -202,6 +231,11 @@ export function observeSession(orch: Orchestrator, snapshot: HostSnapshot, recor
     hostReachable: snapshot.reachable,
     runtime: observation.runtime,
     spawnAbandoned: abandoned && snapshot.reachable,
+    prState: known.prState ?? null,
+    issueClosed: known.issueState === 'closed',
+    endSeenAt: readMarks(record.extra).endSeenAt,
+    ...(evidence ? { evidence } : {}),
+    recordedEvidence: onRecord,
   };
-  return { view, observation, record, observed };
+  return { view, observation, record, observed, ...(github ? { github } : {}) };
 }

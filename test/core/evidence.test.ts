@@ -190,21 +190,21 @@ describe('mergeability', () => {
 
 describe('toPullRequestEvidence', () => {
   it.each<[string, Partial<PullRequestFacts>, ReturnType<typeof toPullRequestEvidence>]>([
-    ['a plain open PR', {}, { state: 'open', ci: 'none', review: 'none', reviewRequested: false, hasConflicts: false, draft: false }],
-    ['a draft', { isDraft: true, mergeStateStatus: 'DRAFT' }, { state: 'open', ci: 'none', review: 'none', reviewRequested: false, hasConflicts: false, draft: true }],
-    ['merged', { state: 'MERGED', mergeable: 'UNKNOWN', mergeStateStatus: 'UNKNOWN' }, { state: 'merged', ci: 'none', review: 'none', reviewRequested: false, hasConflicts: false, draft: false }],
-    ['closed unmerged', { state: 'CLOSED' }, { state: 'closed', ci: 'none', review: 'none', reviewRequested: false, hasConflicts: false, draft: false }],
+    ['a plain open PR', {}, { state: 'open', ci: 'none', review: 'none', reviewRequested: false, hasConflicts: false, mergeStateKnown: true, draft: false }],
+    ['a draft', { isDraft: true, mergeStateStatus: 'DRAFT' }, { state: 'open', ci: 'none', review: 'none', reviewRequested: false, hasConflicts: false, mergeStateKnown: true, draft: true }],
+    ['merged', { state: 'MERGED', mergeable: 'UNKNOWN', mergeStateStatus: 'UNKNOWN' }, { state: 'merged', ci: 'none', review: 'none', reviewRequested: false, hasConflicts: false, mergeStateKnown: false, draft: false }],
+    ['closed unmerged', { state: 'CLOSED' }, { state: 'closed', ci: 'none', review: 'none', reviewRequested: false, hasConflicts: false, mergeStateKnown: true, draft: false }],
     [
       'failing CI, changes requested, conflicts, a pending request',
       { checks: [run('t', 'COMPLETED', 'FAILURE')], latestReviews: [{ author: 'rita', state: 'CHANGES_REQUESTED' }], reviewRequests: ['sam'], mergeable: 'CONFLICTING', mergeStateStatus: 'DIRTY' },
-      { state: 'open', ci: 'failing', review: 'changes_requested', reviewRequested: true, hasConflicts: true, draft: false },
+      { state: 'open', ci: 'failing', review: 'changes_requested', reviewRequested: true, hasConflicts: true, mergeStateKnown: true, draft: false },
     ],
     [
       'approved and green',
       { checks: [run('t', 'COMPLETED', 'SUCCESS'), status('s', 'SUCCESS')], reviewDecision: 'APPROVED' },
-      { state: 'open', ci: 'passing', review: 'approved', reviewRequested: false, hasConflicts: false, draft: false },
+      { state: 'open', ci: 'passing', review: 'approved', reviewRequested: false, hasConflicts: false, mergeStateKnown: true, draft: false },
     ],
-    ['mergeability not known yet is not a conflict', { mergeable: 'UNKNOWN', mergeStateStatus: 'UNKNOWN' }, { state: 'open', ci: 'none', review: 'none', reviewRequested: false, hasConflicts: false, draft: false }],
+    ['mergeability not known yet is not a conflict', { mergeable: 'UNKNOWN', mergeStateStatus: 'UNKNOWN' }, { state: 'open', ci: 'none', review: 'none', reviewRequested: false, hasConflicts: false, mergeStateKnown: false, draft: false }],
   ])('%s', (_name, over, expected) => {
     expect(toPullRequestEvidence(facts(over))).toEqual(expected);
   });

@@ -23,9 +23,13 @@ describe('deriveStatus', () => {
     ['approved but conflicts -> approved', { pr: pr({ review: 'approved', ci: 'passing', hasConflicts: true }) }, 'approved'],
     ['approved but draft -> approved', { pr: pr({ review: 'approved', ci: 'passing', draft: true }) }, 'approved'],
     ['approved, CI pending -> approved', { pr: pr({ review: 'approved', ci: 'pending' }) }, 'approved'],
+    ['approved + green, mergeability still being computed -> approved', { pr: pr({ review: 'approved', ci: 'passing', mergeStateKnown: false }) }, 'approved'],
     ['review pending', { pr: pr({ review: 'pending' }) }, 'review_pending'],
     ['review requested', { pr: pr({ reviewRequested: true }) }, 'review_pending'],
     ['plain open PR', { pr: pr() }, 'pr_open'],
+    ['PR evidence unknown this time keeps a PR status', { current: 'ci_failed', prUnknown: true }, 'ci_failed'],
+    ['PR evidence unknown does not hide a dead runtime', { current: 'ci_failed', prUnknown: true, runtime: 'gone' }, 'errored'],
+    ['PR evidence unknown does not hide a question', { current: 'approved', prUnknown: true, activity: 'waiting_input' }, 'needs_input'],
     ['closed unmerged PR falls back to the agent', { pr: pr({ state: 'closed' }) }, 'working'],
     ['spawning until the agent shows up', { current: 'spawning', activity: undefined }, 'spawning'],
     ['spawning with no tmux yet (cloning) is not dead', { current: 'spawning', runtime: 'gone', activity: undefined, spawnAbandoned: false }, 'spawning'],
@@ -50,5 +54,39 @@ describe('deriveStatus', () => {
       seen.add(current);
     }
     expect([...seen]).toEqual(['stuck']);
+  });
+});
+
+describe('deriveStatus does not oscillate on noisy evidence', () => {
+  it('changes only when the evidence really changed', () => {
+    // A real sequence of looks: probes that fail, a pane that flickers between busy and
+    // ready, GitHub not asked, CI with one check failing while another is still pending.
+    const steps: [string, Partial<StatusEvidence>][] = [
+      ['PR opened, CI pending, agent busy', { activity: 'active', pr: pr({ ci: 'pending' }) }],
+      ['probe failed', { runtime: 'unknown', activity: undefined, pr: pr({ ci: 'pending' }) }],
+      ['pane shows the prompt', { activity: 'ready', pr: pr({ ci: 'pending' }) }],
+      ['pane busy again', { activity: 'active', pr: pr({ ci: 'pending' }) }],
+      ['GitHub not asked this time', { activity: 'ready', prUnknown: true }],
+      ['one check failed, another still pending', { activity: 'active', pr: pr({ ci: 'failing' }) }],
+      ['probe failed', { runtime: 'unknown', activity: undefined, pr: pr({ ci: 'failing' }) }],
+      ['pane flickers', { activity: 'ready', pr: pr({ ci: 'failing' }) }],
+      ['GitHub rate limited', { activity: 'active', prUnknown: true }],
+      ['pane flickers', { activity: 'ready', pr: pr({ ci: 'failing' }) }],
+      ['the agent pushed a fix: CI pending', { activity: 'ready', pr: pr({ ci: 'pending' }) }],
+      ['probe failed', { runtime: 'unknown', activity: undefined, prUnknown: true }],
+      ['CI passed', { activity: 'ready', pr: pr({ ci: 'passing' }) }],
+    ];
+    let current: SessionStatus = 'working';
+    const transitions: string[] = [];
+    for (const [what, evidence] of steps) {
+      const next = deriveStatus({ ...base, current, ...evidence }).status;
+      if (next !== current) transitions.push(`${what}: ${current} -> ${next}`);
+      current = next;
+    }
+    expect(transitions).toEqual([
+      'PR opened, CI pending, agent busy: working -> pr_open',
+      'one check failed, another still pending: pr_open -> ci_failed',
+      'the agent pushed a fix: CI pending: ci_failed -> pr_open',
+    ]);
   });
 });

@@ -54,7 +54,7 @@ describe('cleanupReason', () => {
   it.each([
     ['dead runtime', { status: 'errored', hostReachable: true, activity: 'exited' }, 'runtime dead'],
     ['merged', { status: 'merged', hostReachable: true, activity: 'ready' }, 'PR merged'],
-    ['merged PR evidence', { status: 'working', hostReachable: true, activity: 'active', prState: 'merged' as const }, 'PR merged'],
+    ['merged PR evidence, agent idle', { status: 'working', hostReachable: true, activity: 'idle', prState: 'merged' as const }, 'PR merged'],
     ['issue closed, no PR', { status: 'working', hostReachable: true, activity: 'idle', issueClosed: true }, 'issue closed'],
     ['live with an open PR, even if the issue closed', { status: 'pr_open', hostReachable: true, activity: 'active', prState: 'open' as const, issueClosed: true }, undefined],
     ['unreachable host', { status: 'errored', hostReachable: false, activity: null }, undefined],
