@@ -79,7 +79,7 @@ describe('deriveStatus does not oscillate on noisy evidence', () => {
     let current: SessionStatus = 'working';
     const transitions: string[] = [];
     for (const [what, evidence] of steps) {
-      const next = deriveStatus({ ...base, current, ...evidence }).status;
+      const next: SessionStatus = deriveStatus({ ...base, current, ...evidence }).status;
       if (next !== current) transitions.push(`${what}: ${current} -> ${next}`);
       current = next;
     }
