@@ -1,0 +1,73 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSession, type SpawnResult } from '../../src/sessions/spawn.js';
+import { readRecords } from '../support/audit.js';
+import { waitFor } from '../support/rig.js';
+import { expectConsistent, moveTmuxSocket, processesIn, recordFile, running, startFaultRig, type FaultRig } from './harness.js';
+import { tally, writeTally } from './tally.js';
+
+/**
+ * Issue 9, item 4: with the tmux server running but its socket file moved
+ * away (as a /tmp cleaner does), "no tmux answers" is not taken for death:
+ * cleanup kills nothing and deletes nothing, status records nothing,
+ * restore does not start a second agent; and a kill of one session really
+ * stops its agent (its process group), since tmux cannot be asked to.
+ */
+
+let rig: FaultRig;
+const sessions: SpawnResult[] = [];
+
+beforeAll(async () => {
+  rig = await startFaultRig();
+  for (const host of ['local', 'ssh1', 'local']) sessions.push(await spawnSession(rig.orch, { project: 'demo', prompt: `socket test on ${host}`, host }));
+});
+afterAll(async () => {
+  await writeTally(import.meta.filename);
+  await rig?.stop();
+});
+
+describe('the tmux socket file moved away while three agents run', () => {
+  it('cleanup, status and restore touch nothing; kill of one stops its agent for good; the others run on', async () => {
+    tally.run();
+    const agents = sessions.map((s) => processesIn(s.worktree));
+    for (const pids of agents) expect(pids.length).toBeGreaterThan(0);
+    const recordsBefore = sessions.map((s) => readFileSync(recordFile(rig, s.host, s.id), 'utf8'));
+    const putBack = moveTmuxSocket(rig);
+    try {
+      // Before the fix: cleanup marked all three killed and removed their worktrees, the agents running on in deleted directories.
+      const cleanup = await rig.ao(['session', 'cleanup']);
+      expect(cleanup.code, cleanup.stderr).toBe(0);
+      expect(cleanup.stdout).toBe('nothing to clean up\n');
+      const status = await rig.ao(['status', '--json']);
+      expect(status.code, status.stderr).toBe(0);
+      const doc = JSON.parse(status.stdout) as { sessions: { id: string; status: string }[]; warnings: { problem: string }[] };
+      for (const s of sessions) expect(doc.sessions.find((v) => v.id === s.id)?.status).toBe('working');
+      expect(doc.warnings.filter((w) => /tmux does not answer for it, but its agent process still runs/.test(w.problem))).toHaveLength(3);
+      // Nothing was recorded, nothing deleted, every agent still runs in its worktree.
+      expect(sessions.map((s) => readFileSync(recordFile(rig, s.host, s.id), 'utf8'))).toEqual(recordsBefore);
+      for (const [i, s] of sessions.entries()) {
+        expect(existsSync(s.worktree)).toBe(true);
+        expect(agents[i]!.every(running)).toBe(true);
+      }
+      // Restore would start a second agent in the same worktree: refused.
+      const restore = await rig.ao(['session', 'restore', sessions[1]!.id]);
+      expect(restore.code).toBe(1);
+      expect(restore.stderr).toMatch(/tmux does not answer for it, but its agent process still runs.*restoring would start a second agent/s);
+      expect(processesIn(sessions[1]!.worktree).sort()).toEqual([...agents[1]!].sort());
+
+      // A kill is the operator's decision: it stops the agent even though tmux cannot be asked.
+      const victim = sessions[0]!;
+      const killed = await rig.ao(['session', 'kill', victim.id]);
+      expect(killed.code, killed.stderr).toBe(0);
+      expect(agents[0]!.filter(running)).toEqual([]);
+      expect(existsSync(victim.worktree)).toBe(false);
+      expect(readRecords(rig).find((r) => r.id === victim.id)?.record.status).toBe('killed');
+      for (const i of [1, 2]) expect(agents[i]!.every(running)).toBe(true);
+    } finally {
+      putBack();
+    }
+    // With the socket back, tmux shows the two that run, and nothing of the killed one.
+    await waitFor(async () => (await rig.orch.runtime('local').probeAll(`${rig.orch.hash12}-`)).panes.size === 2, 10_000, 'tmux to show two sessions');
+    expectConsistent(rig);
+  });
+});
