@@ -13,7 +13,9 @@ export interface AoResult {
 
 /** Run the real `ao` executable as a separate process. */
 export function runAo(args: string[], options: { configPath?: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {}): Promise<AoResult> {
-  const env: NodeJS.ProcessEnv = { ...process.env, AO_FROM_SOURCE: '1', ...options.env };
+  // Hermetic: a developer's own GitHub token or endpoint never reaches a test's ao; a test that wants GitHub passes its own.
+  const { GITHUB_TOKEN: _t, GH_TOKEN: _g, GITHUB_API_URL: _a, GITHUB_GRAPHQL_URL: _q, ...inherited } = process.env;
+  const env: NodeJS.ProcessEnv = { ...inherited, AO_FROM_SOURCE: '1', ...options.env };
   if (options.configPath) env.AO_CONFIG = options.configPath;
   return new Promise((resolve) => {
     const child = execFile(process.execPath, [AO, ...args], { env, timeout: options.timeoutMs ?? 120_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {

@@ -158,6 +158,27 @@ async function runDirectives(directives) {
           write(`fake: push failed: ${firstErrorLine(error)}\n`);
         }
         break;
+      case 'pr': {
+        // Opens a pull request for the current branch, as an agent does with `gh pr create`:
+        // AO_FAKE_GITHUB_API, AO_FAKE_GITHUB_TOKEN and AO_FAKE_GITHUB_REPO (owner/name) say where.
+        try {
+          const api = process.env.AO_FAKE_GITHUB_API;
+          const repo = process.env.AO_FAKE_GITHUB_REPO;
+          if (!api || !repo) throw new Error('AO_FAKE_GITHUB_API and AO_FAKE_GITHUB_REPO are not set');
+          const head = git(['rev-parse', '--abbrev-ref', 'HEAD']).trim();
+          const response = await fetch(`${api}/repos/${repo}/pulls`, {
+            method: 'POST',
+            headers: { authorization: `token ${process.env.AO_FAKE_GITHUB_TOKEN ?? ''}`, 'content-type': 'application/json', accept: 'application/vnd.github+json' },
+            body: JSON.stringify({ title: args || `Changes from ${head}`, head, base: process.env.AO_FAKE_GITHUB_BASE ?? 'main', body: 'Opened by the fake agent.' }),
+          });
+          const pr = await response.json();
+          if (!response.ok) throw new Error(pr.message ?? response.statusText);
+          write(`opened PR #${pr.number} ${pr.html_url}\n`);
+        } catch (error) {
+          write(`fake: pr failed: ${firstErrorLine(error)}\n`);
+        }
+        break;
+      }
       case 'ask': {
         const yes = await ask();
         write(`answer: ${yes ? 'yes' : 'no'}\n`);

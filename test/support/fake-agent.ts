@@ -29,6 +29,8 @@ export interface FakeAgentOptions {
   promptFile?: string;
   script?: string;
   resume?: boolean;
+  /** More environment for the agent (e.g. AO_FAKE_GITHUB_API / _TOKEN / _REPO for `fake:pr`). */
+  env?: Record<string, string>;
 }
 
 /** A shell command line that starts the fake agent with these options; every value is quoted. */
@@ -37,6 +39,7 @@ export function fakeAgentCommand(options: FakeAgentOptions = {}): string {
   if (options.log !== undefined) env.push(`FAKE_AGENT_LOG=${options.log}`);
   if (options.busyMs !== undefined) env.push(`FAKE_AGENT_BUSY_MS=${options.busyMs}`);
   if (options.startDelayMs !== undefined) env.push(`FAKE_AGENT_START_DELAY_MS=${options.startDelayMs}`);
+  for (const [name, value] of Object.entries(options.env ?? {})) env.push(`${name}=${value}`);
   const args = [process.execPath, FAKE_AGENT_PATH];
   if (options.promptFile !== undefined) args.push('--prompt-file', options.promptFile);
   if (options.script !== undefined) args.push('--script', options.script);

@@ -30,7 +30,20 @@ export interface SessionRig {
  * a loopback sshd host with their own data dirs, an isolated tmux socket and
  * the fake agent.
  */
-export async function startRig(options: { ssh?: boolean; postCreate?: string[]; agent?: Omit<FakeAgentOptions, 'log'>; settleSec?: number; hostsOrder?: 'local-first' | 'ssh-first' } = {}): Promise<SessionRig> {
+export async function startRig(
+  options: {
+    ssh?: boolean;
+    postCreate?: string[];
+    agent?: Omit<FakeAgentOptions, 'log'>;
+    settleSec?: number;
+    hostsOrder?: 'local-first' | 'ssh-first';
+    /** The project's origin (default: a fresh bare repo). */
+    url?: string;
+    /** More keys for the project (reactions...) and for defaults. */
+    project?: Record<string, unknown>;
+    defaults?: Record<string, unknown>;
+  } = {},
+): Promise<SessionRig> {
   const { dir, cleanup } = makeTempDir('ao-rig');
   const origin = makeOrigin();
   const sshd = options.ssh ? await startSshd() : undefined;
@@ -53,13 +66,14 @@ export async function startRig(options: { ssh?: boolean; postCreate?: string[]; 
         repo: 'acme/demo-app',
         name: 'demo',
         prefix: 'demo',
-        url: origin.url,
+        url: options.url ?? origin.url,
         agent: 'generic',
         agentCommand: fakeAgentCommand({ log: agentLog, ...options.agent }),
         postCreate: options.postCreate ?? [],
+        ...options.project,
       },
     ],
-    defaults: { settleSec: options.settleSec ?? 1 },
+    defaults: { settleSec: options.settleSec ?? 1, ...options.defaults },
   };
   const config = parseConfig(configRaw);
   const pool = new HostPool(config);
