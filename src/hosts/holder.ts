@@ -17,11 +17,12 @@ function bootId(): string {
   }
 }
 
-/** Field 22 of /proc/<pid>/stat: start time in ticks since boot; undefined without /proc or for a gone process. */
+/** Field 22 of /proc/<pid>/stat: start time in ticks since boot; undefined without /proc or for a gone process (a zombie too: it has ended). */
 export function processStart(pid: number): string | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[0] === 'Z' ? undefined : fields[19];
   } catch {
     return undefined;
   }

@@ -12,8 +12,10 @@ sock=$1; name=$2; pid=$3; start=$4
 tmux -u -L "$sock" kill-session -t "=$name" 2>/dev/null
 ours() {
   [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
-  [ -z "$start" ] && return 0
   proc_start "$pid"
+  # Where /proc tells, a process without a start time has ended (a zombie answers kill -0).
+  [ -n "$started" ] || [ ! -r /proc/self/stat ] || return 1
+  [ -z "$start" ] && return 0
   [ "$started" = "$start" ]
 }
 if ours; then
