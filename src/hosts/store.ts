@@ -333,7 +333,8 @@ export class SessionStore {
       const owner = /locked by (.*)/.exec(result.stderr)?.[1]?.trim() ?? '';
       const proven = holderIsDead(owner) === true && owner !== dead;
       dead = proven ? owner : '';
-      if (Date.now() >= deadline) return result;
+      // A holder just proven dead is worth one more round, whatever the time: that round breaks its lock.
+      if (Date.now() >= deadline && !proven) return result;
       if (!proven) await new Promise((r) => setTimeout(r, 50 + Math.random() * 150));
     }
   }
