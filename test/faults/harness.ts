@@ -243,3 +243,28 @@ export function dataRoot(rig: SessionRig, host: string): string {
 export function removeQuietly(p: string): void {
   rmSync(p, { recursive: true, force: true });
 }
+
+/**
+ * A zombie: a process that has ended but whose parent never reaps it (as
+ * under a container's PID 1 that is not an init). Its /proc entry stays,
+ * and kill -0 still succeeds on it. `release` ends the parent, and with it
+ * the zombie.
+ */
+export async function makeZombie(): Promise<{ pid: number; start: string; release: () => void }> {
+  // sh starts a short child, then becomes `sleep`, which never waits for it.
+  const parent = spawn('sh', ['-c', 'sleep 0 & exec sleep 300'], { stdio: 'ignore' });
+  const zombie = await waitFor(() => {
+    for (const pid of descendantsOf(parent.pid!)) {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        if (fields[0] === 'Z') return { pid, start: fields[19]! };
+      } catch {
+        /* gone */
+      }
+    }
+    return undefined;
+  }, 10_000, 'a zombie');
+  tally.fault('zombie process');
+  return { ...zombie, release: () => parent.kill('SIGKILL') };
+}

@@ -89,9 +89,11 @@ describe('kill and restore race (item 2)', () => {
       const s = await spawnSession(rig.orch, { project: 'demo', prompt: `race ${host} ${round}`, host });
       write(path.join(s.worktree, 'work.txt'), `round ${round} on ${host}\n`);
       const before = workFiles(s.worktree);
-      // The agent crashed (its tmux session gone), as in the issue.
+      // The agent crashed (its tmux session gone, its processes ended), as in the issue.
+      const agent = processesIn(s.worktree);
       execFileSync('tmux', ['-L', rig.socket, 'kill-session', '-t', `=${s.tmuxName}`]);
       tally.fault('tmux session killed by hand');
+      await waitFor(() => agent.every((pid) => !running(pid)), 10_000, 'the agent to end');
       const kill = rig.startAo(['session', 'kill', s.id, '--json']);
       await sleep(400);
       const restore = rig.startAo(['session', 'restore', s.id, '--json']);

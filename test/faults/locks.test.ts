@@ -10,7 +10,7 @@ import { spawnSession } from '../../src/sessions/spawn.js';
 import { messages } from '../support/agent-log.js';
 import { readRecords } from '../support/audit.js';
 import { waitFor } from '../support/rig.js';
-import { dataRoot, expectConsistent, processesIn, running, startFaultRig, type FaultRig } from './harness.js';
+import { dataRoot, expectConsistent, makeZombie, processesIn, running, startFaultRig, type FaultRig } from './harness.js';
 import { tally, writeTally } from './tally.js';
 
 /**
@@ -119,6 +119,22 @@ describe.each(['local', 'ssh1'])('locks on %s', (host) => {
     const killed = await killSession(rig.quick(), s.id);
     expect(killed.killed).toBe(true);
     expect(record(s.id)).toMatchObject({ status: 'killed' });
+    expectConsistent(rig);
+  });
+
+  it("a lock whose holder ended but was never reaped (a zombie, still in /proc) is a dead holder's: kill proceeds at once", async () => {
+    tally.run();
+    const s = await spawnSession(rig.orch, { project: 'demo', prompt: `zombie holder on ${host}`, host });
+    const zombie = await makeZombie();
+    try {
+      const holder = `${thisHolder().split(':')[0]}:${zombie.pid}:${zombie.start}`;
+      leaveLock(host, s.id, 'runtime', `abadcafeabadcafe ${Math.floor(Date.now() / 1000)} ${holder}`);
+      // Before the fix: "busy (runtime) (held by process <zombie> on this machine)" after the 1 s wait.
+      const killed = await killSession(rig.quick(), s.id);
+      expect(killed.killed).toBe(true);
+    } finally {
+      zombie.release();
+    }
     expectConsistent(rig);
   });
 

@@ -1,9 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSession, type SpawnResult } from '../../src/sessions/spawn.js';
 import { readRecords } from '../support/audit.js';
 import { waitFor } from '../support/rig.js';
-import { expectConsistent, moveTmuxSocket, processesIn, recordFile, running, startFaultRig, type FaultRig } from './harness.js';
+import { expectConsistent, makeZombie, moveTmuxSocket, processesIn, recordFile, running, startFaultRig, type FaultRig } from './harness.js';
 import { tally, writeTally } from './tally.js';
 
 /**
@@ -68,6 +69,29 @@ describe('the tmux socket file moved away while three agents run', () => {
     }
     // With the socket back, tmux shows the two that run, and nothing of the killed one.
     await waitFor(async () => (await rig.orch.runtime('local').probeAll(`${rig.orch.hash12}-`)).panes.size === 2, 10_000, 'tmux to show two sessions');
+    expectConsistent(rig);
+  });
+
+  it('an agent process that ended but was never reaped (a zombie) is dead: cleanup rolls the session back, and kill does not hang on it', async () => {
+    tally.run();
+    const s = await spawnSession(rig.orch, { project: 'demo', prompt: 'zombie agent', host: 'local' });
+    const agent = processesIn(s.worktree);
+    execFileSync('tmux', ['-L', rig.socket, 'kill-session', '-t', `=${s.tmuxName}`]);
+    tally.fault('tmux session killed by hand');
+    await waitFor(() => agent.every((pid) => !running(pid)), 10_000, 'the agent to end');
+    // Its pane's process, reparented to a PID 1 that does not reap: still in /proc, answering kill -0.
+    const zombie = await makeZombie();
+    try {
+      const file = recordFile(rig, 'local', s.id);
+      writeFileSync(file, readFileSync(file, 'utf8').replace(/^panePid=.*$/m, `panePid=${zombie.pid}`).replace(/^paneStart=.*$/m, `paneStart=${zombie.start}`));
+      // Before the fix: "nothing to clean up" (the zombie counted as a live agent that tmux did not show), for as long as it stays.
+      const cleanup = await rig.ao(['session', 'cleanup']);
+      expect(cleanup.code, cleanup.stderr).toBe(0);
+      expect(cleanup.stdout).toContain(`killed ${s.id} (runtime dead)`);
+      expect(readRecords(rig).find((r) => r.id === s.id)?.record.status).toBe('killed');
+    } finally {
+      zombie.release();
+    }
     expectConsistent(rig);
   });
 });
