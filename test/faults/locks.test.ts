@@ -66,11 +66,11 @@ async function ownerLine(kind: OwnerKind): Promise<string> {
 }
 
 /** Leave a lock as its holder left it: the directory and its owner file. */
-function leaveLock(host: string, id: string, purpose: 'record' | 'send' | 'runtime', owner: string): string {
+function leaveLock(host: string, id: string, purpose: 'record' | 'send' | 'runtime', owner: string, kind: OwnerKind | 'zombie holder'): string {
   const dir = path.join(dataRoot(rig, host), 'demo', 'locks', purpose === 'record' ? id : `${id}.${purpose}`);
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, 'owner'), `${owner}\n`);
-  tally.fault(`lock left: ${owner === 'x' ? 'garbage owner' : owner.includes('otherhost') ? 'future time' : 'dead holder'}`);
+  tally.fault(`lock left: ${kind}`);
   return dir;
 }
 
@@ -83,7 +83,7 @@ describe.each(['local', 'ssh1'])('locks on %s', (host) => {
     const owner = await ownerLine(kind);
 
     // send
-    const sendLock = leaveLock(host, s.id, 'send', owner);
+    const sendLock = leaveLock(host, s.id, 'send', owner, kind);
     const before = messages(rig.agentLog).length;
     const sent = await sendMessage(rig.quick(), s.id, `through a lock with a ${kind}`);
     expect(sent.delivered).toBe(true);
@@ -96,14 +96,14 @@ describe.each(['local', 'ssh1'])('locks on %s', (host) => {
     const { panePid, paneStart } = record(s.id)!;
     await rig.orch.runtime(host).stopAgent(s.tmuxName, { pid: panePid, start: paneStart });
     await waitFor(() => agent.every((pid) => !running(pid)), 10_000, 'the agent to end');
-    leaveLock(host, s.id, 'record', owner);
+    leaveLock(host, s.id, 'record', owner, kind);
     const status = await rig.ao(['status', '--json']);
     expect(status.code, status.stderr).toBe(0);
     expect(record(s.id)).toMatchObject({ status: 'errored' });
 
     // kill
-    leaveLock(host, s.id, 'runtime', owner);
-    leaveLock(host, s.id, 'record', owner);
+    leaveLock(host, s.id, 'runtime', owner, kind);
+    leaveLock(host, s.id, 'record', owner, kind);
     const killed = await killSession(rig.quick(), s.id);
     expect(killed.killed).toBe(true);
     expect(record(s.id)).toMatchObject({ status: 'killed' });
@@ -114,7 +114,7 @@ describe.each(['local', 'ssh1'])('locks on %s', (host) => {
   it('a garbage owner on the record lock alone: kill takes every lock before it acts, and ends with the record killed', async () => {
     tally.run();
     const s = await spawnSession(rig.orch, { project: 'demo', prompt: `record lock garbage on ${host}`, host });
-    leaveLock(host, s.id, 'record', 'x');
+    leaveLock(host, s.id, 'record', 'x', 'garbage owner');
     // Before the fix: tmux stopped and the worktree removed, then "busy", the record left `working`.
     const killed = await killSession(rig.quick(), s.id);
     expect(killed.killed).toBe(true);
@@ -128,7 +128,7 @@ describe.each(['local', 'ssh1'])('locks on %s', (host) => {
     const zombie = await makeZombie();
     try {
       const holder = `${thisHolder().split(':')[0]}:${zombie.pid}:${zombie.start}`;
-      leaveLock(host, s.id, 'runtime', `abadcafeabadcafe ${Math.floor(Date.now() / 1000)} ${holder}`);
+      leaveLock(host, s.id, 'runtime', `abadcafeabadcafe ${Math.floor(Date.now() / 1000)} ${holder}`, 'zombie holder');
       // Before the fix: "busy (runtime) (held by process <zombie> on this machine)" after the 1 s wait.
       const killed = await killSession(rig.quick(), s.id);
       expect(killed.killed).toBe(true);

@@ -124,8 +124,9 @@ describe('a message cut mid-transfer is never pasted (deliver.sh through the rea
     }
     expect(existsSync(staged)).toBe(false);
     // Not a byte of it reached the agent, and no Enter was pressed for it.
-    const before = messages(rig.agentLog).length;
     expect(receivedAnyOf(tag)).toBe(false);
+    expect(partialDeliveries([text], messages(rig.agentLog).filter((m) => m.includes(tag)))).toEqual([]);
+    const before = messages(rig.agentLog).length;
 
     // The next message goes through whole, at once.
     const next = `${tag} after the cut: ${bigMessage(50_000, `${tag}-next`)}`;
@@ -157,7 +158,7 @@ describe('`ao send` killed at the delivery step', () => {
     const result = await sendMessage(rig.quick(), s.id, text);
     expect(result.delivered).toBe(true);
     const received = await waitFor(() => (messages(rig.agentLog).length > before ? messages(rig.agentLog).slice(before) : undefined), 20_000, 'the next message');
-    expect(partialDeliveries([text], received)).toEqual([]);
+    expect(partialDeliveries([`never sent ${host}`, text], received)).toEqual([]);
     expect(received).toEqual([text]);
     expectConsistent(rig);
   });
@@ -204,75 +205,99 @@ describe('`ao send` killed at the delivery step', () => {
     // Esc ends the agent's busy phase; the interrupted message never arrives.
     await rig.orch.runtime('local').sendKeys(s.tmuxName, 'Escape');
     await settled(s.id);
+    expect(partialDeliveries([text], messages(rig.agentLog).slice(before))).toEqual([]);
     expect(messages(rig.agentLog).slice(before)).toEqual([]);
     expectConsistent(rig);
   });
 });
 
-describe('`ao send` SIGKILLed while a large message is on its way over SSH', () => {
-  it('leaves nothing pasted and an "incomplete" event; the agent never sees part of it', async () => {
-    const s = sessions.ssh1!;
-    const outbox = path.join(dataRoot(rig, 'ssh1'), 'demo', 'outbox');
-    let cut = false;
-    // The kill must land before the whole message is on the host: as soon as the host starts staging
-    // it, ao is stopped (SIGSTOP: SSH's flow control then holds the rest back), then killed. Should
-    // the transfer have been quicker than that, the run shows a whole delivery instead and is repeated.
-    for (let attempt = 0; attempt < 3 && !cut; attempt++) {
-      tally.run();
-      const tag = `killed-mid-${attempt}-${randomBytes(3).toString('hex')}`;
-      const text = bigMessage(16_000_000, tag);
-      const file = path.join(rig.dir, `${tag}.txt`);
-      writeFileSync(file, text);
-      const before = messages(rig.agentLog).length;
-      const p = rig.startAo(['send', s.id, '-f', file], { faultAt: ['send:deliver'] });
-      await p.reached('send:deliver');
-      const seen = new Promise<string>((resolve) => {
-        const watcher = watch(outbox, (_event, name) => {
-          if (name && String(name).endsWith('.msg')) {
-            process.kill(p.pid, 'SIGSTOP');
-            watcher.close();
-            resolve(path.join(outbox, String(name)));
-          }
-        });
+/**
+ * `ao send -f` of 16 MB over SSH, cut while the message is on its way: as
+ * soon as the host starts staging it, ao is stopped (SIGSTOP: SSH's flow
+ * control then holds the rest of the message back), and then either ao is
+ * killed (SIGKILL) or sshd is (its processes only; then it is started again
+ * and ao let go on). Should the transfer have been quicker than the stop,
+ * the run shows a whole delivery instead, and is repeated.
+ */
+async function cutMidTransfer(how: 'ao SIGKILL' | 'sshd killed'): Promise<void> {
+  const s = sessions.ssh1!;
+  const outbox = path.join(dataRoot(rig, 'ssh1'), 'demo', 'outbox');
+  let cut = false;
+  for (let attempt = 0; attempt < 3 && !cut; attempt++) {
+    tally.run();
+    const tag = `mid-${how.replace(/\W/g, '')}-${attempt}-${randomBytes(3).toString('hex')}`;
+    const text = bigMessage(16_000_000, tag);
+    const file = path.join(rig.dir, `${tag}.txt`);
+    writeFileSync(file, text);
+    const before = messages(rig.agentLog).length;
+    const p = rig.startAo(['send', s.id, '-f', file], { faultAt: ['send:deliver'] });
+    await p.reached('send:deliver');
+    const seen = new Promise<string>((resolve) => {
+      const watcher = watch(outbox, (_event, name) => {
+        if (name && String(name).endsWith('.msg')) {
+          process.kill(p.pid, 'SIGSTOP');
+          watcher.close();
+          resolve(path.join(outbox, String(name)));
+        }
       });
-      p.go('send:deliver');
-      const staged = await seen;
-      // What had arrived when ao stopped: the host keeps staging it while nothing more comes.
-      let size = -1;
-      await waitFor(async () => {
-        const now = existsSync(staged) ? statSync(staged).size : Number.NaN;
-        const same = now === size;
-        size = now;
-        if (!same) await new Promise((r) => setTimeout(r, 300));
-        return same;
-      }, 30_000, 'the staged file to stop growing');
+    });
+    p.go('send:deliver');
+    const staged = await seen;
+    // What had arrived when ao stopped: the host keeps staging it while nothing more comes.
+    let size = -1;
+    await waitFor(async () => {
+      const now = existsSync(staged) ? statSync(staged).size : Number.NaN;
+      const same = now === size;
+      size = now;
+      if (!same) await new Promise((r) => setTimeout(r, 300));
+      return same;
+    }, 30_000, 'the staged file to stop growing');
+    if (how === 'ao SIGKILL') {
       process.kill(p.pid, 'SIGKILL');
       tally.fault('ao SIGKILL');
-      await p.done;
-      const whole = Buffer.byteLength(text);
-      cut = Number.isFinite(size) && size < whole;
-      const event = await waitFor(() => events('ssh1').find((e) => e.sha256 === sha(text)), 30_000, 'the event of the delivery');
-      if (cut) {
-        expect(event).toMatchObject({ delivered: false, reason: expect.stringMatching(/incomplete/) });
-        expect(receivedAnyOf(tag)).toBe(false);
-        expect(messages(rig.agentLog).slice(before)).toEqual([]);
-      } else {
-        // The host had all of it before the kill: it is delivered whole, once.
-        expect(event).toMatchObject({ delivered: true });
-        const received = await waitFor(() => (messages(rig.agentLog).length > before ? messages(rig.agentLog).slice(before) : undefined), 60_000, 'the message');
-        expect(partialDeliveries([text], received)).toEqual([]);
-        await settled(s.id);
-      }
-      partialDeliveries([], messages(rig.agentLog).slice(before));
+    } else {
+      await killSshdOnly(rig.sshd!);
+      await rig.sshd!.restart();
+      process.kill(p.pid, 'SIGCONT');
     }
-    expect(cut, 'the transfer was never caught mid-way').toBe(true);
-    // The dead sender's lock does not hold the next send up.
-    const before = messages(rig.agentLog).length;
-    const result = await sendMessage(rig.quick(), s.id, 'after the killed transfer');
-    expect(result.delivered).toBe(true);
-    await waitFor(() => messages(rig.agentLog).length > before, 20_000, 'the next message');
-    expect(messages(rig.agentLog).slice(before)).toEqual(['after the killed transfer']);
-    expectConsistent(rig);
+    const result = await p.done;
+    cut = Number.isFinite(size) && size < Buffer.byteLength(text);
+    tally.outcome(cut ? `16 MB send, ${how}: cut mid-transfer` : `16 MB send, ${how}: whole on the host before the cut`);
+    const event = await waitFor(() => events('ssh1').find((e) => e.sha256 === sha(text)), 30_000, 'the event of the delivery');
+    if (cut) {
+      expect(event).toMatchObject({ delivered: false, reason: expect.stringMatching(/incomplete/) });
+      if (how === 'sshd killed') {
+        // Only when it is not known does ao say "may or may not"; here the host knows, and ao asked it.
+        expect(result.code).toBe(1);
+        expect(result.stderr).toMatch(/the connection to host "ssh1" dropped while the message was on its way; it was not delivered \(nothing was pasted\)/);
+      }
+      expect(receivedAnyOf(tag)).toBe(false);
+      expect(partialDeliveries([text], messages(rig.agentLog).slice(before))).toEqual([]);
+    } else {
+      // The host had all of it before the cut: it is delivered whole, once.
+      expect(event).toMatchObject({ delivered: true });
+      const received = await waitFor(() => (messages(rig.agentLog).length > before ? messages(rig.agentLog).slice(before) : undefined), 120_000, 'the message');
+      expect(partialDeliveries([text], received)).toEqual([]);
+      await settled(s.id);
+    }
+  }
+  expect(cut, 'the transfer was never caught mid-way').toBe(true);
+  // The dead sender's lock does not hold the next send up.
+  const before = messages(rig.agentLog).length;
+  const result = await sendMessage(rig.quick(), s.id, `after the cut transfer (${how})`);
+  expect(result.delivered).toBe(true);
+  await waitFor(() => messages(rig.agentLog).length > before, 20_000, 'the next message');
+  expect(partialDeliveries([`after the cut transfer (${how})`], messages(rig.agentLog).slice(before))).toEqual([]);
+  expectConsistent(rig);
+}
+
+describe('`ao send` of 16 MB over SSH, cut while the message is on its way', () => {
+  it('ao SIGKILLed: nothing is pasted, the host records "incomplete", the agent never sees part of it', async () => {
+    await cutMidTransfer('ao SIGKILL');
+  });
+
+  it('sshd killed: ao asks the host once it is back and says "not delivered (nothing was pasted)", which is true', async () => {
+    await cutMidTransfer('sshd killed');
   });
 });
 

@@ -23,6 +23,8 @@ export interface Figures {
   /** Files compared before and after (kill, restore, interrupted operations), and how many were lost or changed (target 0). */
   filesChecked: number;
   workLost: number;
+  /** How runs ended where more than one end is correct (which of two racing operations went last, whether a cut landed mid-transfer). */
+  outcomes: Record<string, number>;
 }
 
 const empty = (): Figures => ({
@@ -35,6 +37,7 @@ const empty = (): Figures => ({
   partialDeliveries: 0,
   filesChecked: 0,
   workLost: 0,
+  outcomes: {},
 });
 
 const figures = empty();
@@ -55,6 +58,9 @@ export const tally = {
     figures.messagesChecked += messages;
     figures.partialDeliveries += partial;
   },
+  outcome(what: string): void {
+    figures.outcomes[what] = (figures.outcomes[what] ?? 0) + 1;
+  },
   workChecked(files: number, lost: number): void {
     figures.filesChecked += files;
     figures.workLost += lost;
@@ -69,6 +75,7 @@ function merge(into: Figures, part: Figures): void {
     into[key] += part[key];
   }
   for (const [kind, n] of Object.entries(part.faultsByKind)) into.faultsByKind[kind] = (into.faultsByKind[kind] ?? 0) + n;
+  for (const [what, n] of Object.entries(part.outcomes ?? {})) into.outcomes[what] = (into.outcomes[what] ?? 0) + n;
 }
 
 /**
