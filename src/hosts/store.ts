@@ -79,6 +79,32 @@ function busy(id: string, purpose: string, stderr: string): AoError {
   return new AoError('conflict', `session ${id} is busy (${purpose})${who}`, 'another operation is working on it; retry in a moment', { lock: purpose, owner });
 }
 
+/** What became of one session of `updateRecords`. */
+export type BatchOutcome =
+  | { outcome: 'written'; record: SessionRecord }
+  | { outcome: 'unchanged' | 'busy' | 'missing' | 'lost' }
+  | { outcome: 'failed'; error?: string };
+
+/** The parts of lock-and-read-many.sh's output: index -> state and record text. */
+function splitBatch(out: string): Map<number, { state: string; text: string }> {
+  const parts = new Map<number, { state: string; text: string }>();
+  let current: { state: string; lines: string[] } | undefined;
+  let index = -1;
+  const flush = () => {
+    if (current) parts.set(index, { state: current.state, text: current.lines.join('\n') });
+  };
+  for (const line of out.split('\n')) {
+    const header = /^\u001d(\d+) (ok|busy|missing)$/.exec(line);
+    if (header) {
+      flush();
+      index = Number(header[1]);
+      current = { state: header[2]!, lines: [] };
+    } else if (current) current.lines.push(line);
+  }
+  flush();
+  return parts;
+}
+
 type Mutation<T> = (current: T) => { meta: T; events?: SessionEvent[] } | undefined | Promise<{ meta: T; events?: SessionEvent[] } | undefined>;
 
 export class SessionStore {
@@ -200,6 +226,72 @@ export class SessionStore {
   /** Merge fields into a record (a field set to undefined is removed). */
   async patchRecord(project: string, id: string, patch: RecordPatch, events: SessionEvent[] = []): Promise<SessionRecord> {
     return this.updateRecord(project, id, (current) => ({ meta: applyPatch(current, patch), events }));
+  }
+
+  /**
+   * `updateRecord` for many sessions of this host at once, in two round
+   * trips whatever their number: take every record lock that is free (a
+   * busy one is skipped, never waited for) and read the records, then write
+   * the changed ones, release every lock and append the events. For
+   * bookkeeping that the next look would redo anyway (recording statuses
+   * and evidence); an operation that must happen waits for its lock with
+   * `updateRecord`.
+   */
+  async updateRecords(items: readonly { project: string; id: string }[], mutate: (current: SessionRecord, index: number) => { meta: SessionRecord; events?: SessionEvent[] } | undefined): Promise<BatchOutcome[]> {
+    const outcomes: BatchOutcome[] = items.map(() => ({ outcome: 'busy' }));
+    if (items.length === 0) return outcomes;
+    const token = randomBytes(8).toString('hex');
+    // Sessions this process is already working on are skipped too (their local queue is taken).
+    const releases: (() => void)[] = [];
+    const taking: number[] = [];
+    for (const [i, item] of items.entries()) {
+      const release = tryLocalQueue(`${this.host.name}\0${this.rel.lock(item.project, item.id, 'record')}`);
+      if (!release) continue;
+      releases.push(release);
+      taking.push(i);
+    }
+    try {
+      if (taking.length === 0) return outcomes;
+      const pairs = taking.flatMap((i) => [this.rel.lock(items[i]!.project, items[i]!.id, 'record'), this.rel.session(items[i]!.project, items[i]!.id)]);
+      const read = await execScript(this.host, hostScript('lock-and-read-many'), [this.root, token, String(this.staleSec), thisHolder(), ...pairs], { timeoutMs: 60_000 });
+      if (read.code !== 0) throw new AoError('host', `locking ${taking.length} session(s) on host "${this.host.name}" failed: ${read.stderr.trim()}`);
+      const held: number[] = [];
+      const blocks: string[] = [];
+      const written: number[] = [];
+      for (const [n, part] of splitBatch(read.stdout)) {
+        const i = taking[n];
+        if (i === undefined) continue;
+        if (part.state === 'missing') outcomes[i] = { outcome: 'missing' };
+        if (part.state !== 'ok') continue;
+        held.push(i);
+        const item = items[i]!;
+        let change: ReturnType<typeof mutate>;
+        try {
+          change = mutate(this.typed(item.project, item.id, parseMetadata(part.text)), i);
+        } catch (error) {
+          outcomes[i] = { outcome: 'failed', error: error instanceof Error ? error.message : String(error) };
+          continue;
+        }
+        if (!change) {
+          outcomes[i] = { outcome: 'unchanged' };
+          continue;
+        }
+        written.push(i);
+        blocks.push(`\u001d${this.rel.lock(item.project, item.id, 'record')}\t${this.rel.session(item.project, item.id)}\t${this.rel.events(item.project)}\n${withEvents(recordToMetadata(change.meta), change.events ?? [])}`);
+        outcomes[i] = { outcome: 'written', record: change.meta };
+      }
+      if (held.length === 0) return outcomes;
+      const unwritten = held.filter((i) => !written.includes(i)).map((i) => this.rel.lock(items[i]!.project, items[i]!.id, 'record'));
+      const write = await execScript(this.host, hostScript('write-many-and-unlock'), [this.root, token, ...unwritten], { stdin: blocks.join(''), timeoutMs: 60_000 });
+      if (write.code !== 0) throw new AoError('failed', `writing ${written.length} session(s) on host "${this.host.name}" failed: ${write.stderr.trim()}`);
+      const results = new Map(write.stdout.split('\n').filter(Boolean).map((line) => line.split(' ') as [string, string]));
+      for (const [n, i] of written.entries()) {
+        if (results.get(String(n)) !== 'ok') outcomes[i] = { outcome: results.get(String(n)) === 'lost' ? 'lost' : 'failed' };
+      }
+      return outcomes;
+    } finally {
+      for (const release of releases) release();
+    }
   }
 
   private async locked<T>(project: string, id: string, prepare: (text: string) => { current: T; mutate: Mutation<T> }, waitSec?: number): Promise<T> {
@@ -394,6 +486,18 @@ export class SessionStore {
 const localQueues = new Map<string, Promise<void>>();
 
 /** A FIFO mutex per key within this process. Resolves to the release function. */
+/** Take a local queue only if nobody in this process holds or waits for it. */
+function tryLocalQueue(key: string): (() => void) | undefined {
+  if (localQueues.has(key)) return undefined;
+  let release!: () => void;
+  const current = new Promise<void>((resolve) => (release = resolve));
+  localQueues.set(key, current);
+  return () => {
+    release();
+    if (localQueues.get(key) === current) localQueues.delete(key);
+  };
+}
+
 function localQueue(key: string): Promise<() => void> {
   const previous = localQueues.get(key) ?? Promise.resolve();
   let release!: () => void;

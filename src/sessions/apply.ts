@@ -1,6 +1,7 @@
 import { describeAction, type PlannedAction, type RecordedEvidence } from '../core/plan.js';
 import { readMarks, writeMarks, type ReactionMarks, type ReactionStep } from '../core/reactions.js';
 import type { SessionRecord } from '../core/record.js';
+import type { BatchOutcome } from '../hosts/store.js';
 import { repoRef } from '../lifecycle/evidence.js';
 import { killSession, type KillResult } from './kill.js';
 import type { Orchestrator } from './orchestrator.js';
@@ -37,15 +38,65 @@ export interface ApplyOptions {
  * thrown, so one bad session does not stop the rest.
  */
 export async function applyPlan(orch: Orchestrator, actions: readonly PlannedAction[], options: ApplyOptions = {}): Promise<AppliedAction[]> {
-  const bySession = new Map<string, PlannedAction[]>();
-  for (const action of actions) bySession.set(action.session.id, [...(bySession.get(action.session.id) ?? []), action]);
   const results = new Map<PlannedAction, AppliedAction>();
+  // Bookkeeping first, batched: every status and evidence record of a host in two round trips.
+  const records = actions.filter((a): a is RecordAction => a.kind === 'record_status' || a.kind === 'record_evidence');
+  const byHost = new Map<string, RecordAction[]>();
+  for (const action of records) byHost.set(action.session.host, [...(byHost.get(action.session.host) ?? []), action]);
+  await Promise.all([...byHost].map(async ([host, list]) => {
+    for (const applied of await applyRecords(orch, host, list)) results.set(applied.action, applied);
+  }));
+  const bySession = new Map<string, PlannedAction[]>();
+  for (const action of actions) if (!results.has(action)) bySession.set(action.session.id, [...(bySession.get(action.session.id) ?? []), action]);
   await Promise.all(
     [...bySession.values()].map(async (list) => {
       for (const action of list) results.set(action, await applyOne(orch, action, options));
     }),
   );
   return actions.map((a) => results.get(a)!);
+}
+
+type RecordAction = Extract<PlannedAction, { kind: 'record_status' | 'record_evidence' }>;
+
+/** The records of one host's sessions, in one batch: a session someone is working on is skipped, and the next look records it. */
+async function applyRecords(orch: Orchestrator, host: string, actions: readonly RecordAction[]): Promise<AppliedAction[]> {
+  let outcomes: BatchOutcome[];
+  try {
+    outcomes = await orch.store(host).updateRecords(
+      actions.map((a) => a.session),
+      (record, i) => {
+        const action = actions[i]!;
+        const updatedAt = new Date().toISOString();
+        if (action.kind === 'record_evidence') return { meta: withEvidence({ ...record, updatedAt }, action.evidence) };
+        if (record.status !== action.from) return undefined; // someone else moved it meanwhile: theirs stands
+        const next = withEvidence({ ...record, status: action.to, activity: action.activity ?? record.activity, statusReason: action.reason ?? undefined, updatedAt }, action.evidence);
+        return {
+          meta: next,
+          events: [{ type: 'status_changed', session: action.session.id, from: action.from, to: action.to, reason: action.reason ?? undefined, actor: orch.actor, ...(action.evidence ? { evidence: action.evidence } : {}) }],
+        };
+      },
+    );
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return actions.map((action) => ({ action, ok: false, message: `${action.session.id}: ${message}`, error: message }));
+  }
+  return actions.map((action, i) => {
+    const o = outcomes[i]!;
+    switch (o.outcome) {
+      case 'written':
+        return { action, ok: true, message: describeAction(action, 'done') };
+      case 'unchanged':
+        return { action, ok: true, message: `${action.session.id}: status moved meanwhile; left as it is` };
+      case 'busy':
+        return { action, ok: true, message: `${action.session.id}: busy (another operation holds it); the next look records it` };
+      case 'missing':
+        return { action, ok: true, message: `${action.session.id}: its record is gone (removed meanwhile)` };
+      default: {
+        const error = o.outcome === 'lost' ? 'the record lock was lost (held too long and broken as stale); nothing written' : (('error' in o && o.error) || 'the write failed');
+        return { action, ok: false, message: `${action.session.id}: ${error}`, error };
+      }
+    }
+  });
 }
 
 function withEvidence(record: SessionRecord, evidence: RecordedEvidence | undefined): SessionRecord {
@@ -73,32 +124,11 @@ function withMarks(record: SessionRecord, marks: ReactionMarks): SessionRecord {
 
 async function applyOne(orch: Orchestrator, action: PlannedAction, options: ApplyOptions): Promise<AppliedAction> {
   const { session } = action;
-  const store = orch.store(session.host);
   try {
     switch (action.kind) {
-      case 'record_status': {
-        let recorded = false;
-        await store.updateRecord(
-          session.project,
-          session.id,
-          (record) => {
-            if (record.status !== action.from) return undefined; // someone else moved it meanwhile: theirs stands
-            recorded = true;
-            const next = withEvidence({ ...record, status: action.to, activity: action.activity ?? record.activity, statusReason: action.reason ?? undefined, updatedAt: new Date().toISOString() }, action.evidence);
-            return {
-              meta: next,
-              events: [{ type: 'status_changed', session: session.id, from: action.from, to: action.to, reason: action.reason ?? undefined, actor: orch.actor, ...(action.evidence ? { evidence: action.evidence } : {}) }],
-            };
-          },
-          // Recording a status is not worth waiting for: a session someone is acting on is skipped, and the next look records it.
-          3,
-        );
-        return { action, ok: true, message: recorded ? describeAction(action, 'done') : `${session.id}: status moved meanwhile; left as it is` };
-      }
-      case 'record_evidence': {
-        await store.updateRecord(session.project, session.id, (record) => ({ meta: withEvidence({ ...record, updatedAt: new Date().toISOString() }, action.evidence) }), 3);
-        return { action, ok: true, message: describeAction(action, 'done') };
-      }
+      case 'record_status':
+      case 'record_evidence':
+        return (await applyRecords(orch, session.host, [action]))[0]!;
       case 'react':
         return await applyReaction(orch, action, options);
       case 'kill': {

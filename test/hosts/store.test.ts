@@ -152,6 +152,61 @@ describe('SessionStore concurrency and corruption (local host)', () => {
     expect(readFileSync(badFile, 'utf8')).toBe('id=dm-2\nthis line has no equals sign\n');
   });
 
+  it('updates many records in two round trips, skipping busy, missing and corrupt ones and touching nothing else', async () => {
+    const dataDir = path.join(temp.dir, 'batch');
+    const seeder = new SessionStore(new LocalHost(), { dataDir, instance: 'test' });
+    const record = (project: string, id: string) => ({ id, project, repo: 'acme/x', branch: `ao/${id}`, agent: 'generic', status: 'working' as const, extra: {} });
+    const items = [
+      { project: 'alpha', id: 'al-1' },
+      { project: 'beta', id: 'be-2' },
+      { project: 'alpha', id: 'al-3' },
+      { project: 'alpha', id: 'al-4' }, // unchanged
+      { project: 'beta', id: 'be-5' }, // busy
+      { project: 'beta', id: 'be-6' }, // missing
+      { project: 'alpha', id: 'al-7' }, // corrupt
+    ];
+    for (const item of items.slice(0, 5)) await seeder.createRecord(record(item.project, item.id));
+    const busyLock = path.join(dataDir, 'test/beta/locks/be-5');
+    mkdirSync(busyLock, { recursive: true });
+    writeFileSync(path.join(busyLock, 'owner'), `cafe ${Math.floor(Date.now() / 1000)}\n`);
+    const corrupt = path.join(dataDir, 'test/alpha/sessions/al-7');
+    writeFileSync(corrupt, 'id=al-7\nno equals sign here\n');
+
+    const counting = new CountingHost(ssh);
+    const store = new SessionStore(counting, { dataDir, instance: 'test' });
+    const outcomes = await store.updateRecords(items, (current) =>
+      current.id === 'al-4' ? undefined : { meta: { ...current, status: 'pr_open' }, events: current.id === 'al-4' ? [] : [{ type: 'status_changed', session: current.id, to: 'pr_open' }] },
+    );
+    expect(counting.calls).toBe(2);
+    expect(outcomes.map((o) => o.outcome)).toEqual(['written', 'written', 'written', 'unchanged', 'busy', 'missing', 'failed']);
+    for (const item of items.slice(0, 3)) expect((await seeder.readRecord(item.project, item.id))?.status).toBe('pr_open');
+    expect((await seeder.readRecord('alpha', 'al-4'))?.status).toBe('working');
+    expect((await seeder.readRecord('beta', 'be-5'))?.status).toBe('working');
+    const { readFileSync, readdirSync, existsSync } = await import('node:fs');
+    expect(readFileSync(corrupt, 'utf8')).toBe('id=al-7\nno equals sign here\n');
+    expect((await seeder.readEvents('alpha')).filter((e) => e.type === 'status_changed').map((e) => e.session)).toEqual(['al-1', 'al-3']);
+    expect((await seeder.readEvents('beta')).filter((e) => e.type === 'status_changed').map((e) => e.session)).toEqual(['be-2']);
+    // Our locks are all released, the other holder's is not, and no scratch is left.
+    expect(readdirSync(path.join(dataDir, 'test/alpha/locks'))).toEqual([]);
+    expect(readdirSync(path.join(dataDir, 'test/beta/locks'))).toEqual(['be-5']);
+    expect(existsSync(path.join(busyLock, 'owner'))).toBe(true);
+    expect(readdirSync(dataDir).filter((f) => f.startsWith('.write-many'))).toEqual([]);
+  });
+
+  it('writes nothing in a batch whose lock was broken meanwhile', async () => {
+    const dataDir = path.join(temp.dir, 'batch-lost');
+    const store = new SessionStore(new LocalHost(), { dataDir, instance: 'test' });
+    await store.createRecord({ id: 'al-1', project: 'alpha', repo: 'acme/x', branch: 'ao/al-1', agent: 'generic', status: 'working', extra: {} });
+    const lock = path.join(dataDir, 'test/alpha/locks/al-1');
+    const outcomes = await store.updateRecords([{ project: 'alpha', id: 'al-1' }], (current) => {
+      // Someone judged our lock stale and took it while we were deciding.
+      writeFileSync(path.join(lock, 'owner'), `other ${Math.floor(Date.now() / 1000)}\n`);
+      return { meta: { ...current, status: 'stuck' } };
+    });
+    expect(outcomes[0]?.outcome).toBe('lost');
+    expect((await store.readRecord('alpha', 'al-1'))?.status).toBe('working');
+  });
+
   it('lists 200 sessions over SSH in one round trip', async () => {
     const dataDir = path.join(temp.dir, 'many');
     const counting = new CountingHost(ssh);

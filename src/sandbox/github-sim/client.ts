@@ -1,6 +1,8 @@
 // Drives a simulator running in another process through its `/_sim` routes,
 // with the same method names and arguments as the in-process scenario API.
 
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { GitHubSimulator, ScenarioMethod } from './simulator.js';
 import type { DeliveryRecord } from './webhooks.js';
 import type { RecordedRequest } from './recorder.js';
@@ -14,11 +16,32 @@ export type SimulatorClient = { [K in ScenarioMethod]: Promisified<GitHubSimulat
   requests(): Promise<RecordedRequest[]>;
 };
 
-async function call(url: string, init?: RequestInit): Promise<unknown> {
-  const response = await fetch(url, { ...init, headers: { 'content-type': 'application/json' } });
-  const json = (await response.json()) as { result?: unknown; error?: string };
-  if (!response.ok) throw new Error(`GitHub simulator: ${json.error ?? response.statusText}`);
-  return 'result' in json ? json.result : json;
+/**
+ * One request on a fresh connection: a kept-alive socket that the simulator
+ * closes as idle just as a loaded client reuses it would fail a scenario
+ * step that never reached the simulator.
+ */
+function call(url: string, init: { method?: string; body?: string } = {}): Promise<unknown> {
+  const target = new URL(url);
+  const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = send(target, { method: init.method ?? 'GET', agent: false, headers: { 'content-type': 'application/json', connection: 'close' } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        try {
+          const json = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { result?: unknown; error?: string };
+          if ((res.statusCode ?? 500) >= 400) return reject(new Error(`GitHub simulator: ${json.error ?? res.statusMessage}`));
+          resolve('result' in json ? json.result : json);
+        } catch (error) {
+          reject(new Error(`GitHub simulator: ${res.statusCode} with a body that is not JSON (${(error as Error).message})`));
+        }
+      });
+    });
+    req.on('error', reject);
+    req.end(init.body);
+  });
 }
 
 export function connectGitHubSimulator(baseUrl: string): SimulatorClient {
