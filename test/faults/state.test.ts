@@ -133,13 +133,6 @@ describe('state that lies (item 8)', () => {
     chmodSync(hook, 0o755);
     tally.fault('origin refuses pushes');
     try {
-      const snap = await rig.orch.snapshot('local');
-      const pp = record(s.id)!.panePid!;
-      let st = ''; try { st = readFileSync(`/proc/${pp}/stat`, 'utf8'); } catch { st = 'gone'; }
-      console.log('agent', agent, 'panePid', pp, st, execFileSync('ps', ['-eo', 'pid,ppid,stat,args'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes(String(pp))).join('\n'));
-      const { observeSessions } = await import('../../src/sessions/list.js');
-      const obs = await observeSessions(rig.orch);
-      console.log(JSON.stringify(obs.states.map((x) => x.observed)), [...snap.processes], (await rig.ao(['session', 'cleanup', '--dry-run'])).stdout);
       const cleanup = await rig.ao(['session', 'cleanup']);
       expect(cleanup.code, `${cleanup.stdout}${cleanup.stderr}`).toBe(1);
       // Before the fix: "killed demo-N (runtime dead)".

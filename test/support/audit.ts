@@ -4,7 +4,6 @@ import path from 'node:path';
 import { parseMetadata } from '../../src/core/metadata.js';
 import { TERMINAL_STATUSES } from '../../src/core/model.js';
 import { parseRecord, type SessionRecord } from '../../src/core/record.js';
-import { holderIsDead } from '../../src/hosts/holder.js';
 import type { SessionRig } from './rig.js';
 import { descendantsOf } from './sshd.js';
 
@@ -166,10 +165,29 @@ export function readRecords(rig: SessionRig, problems: string[] = []): AuditedRe
   return out;
 }
 
-/** Whether a spawning record's spawner still runs (same rule as the code: pid and start ticks on this machine). */
+/** This machine's boot ID as lock holders name it (holder.ts: the first 16 hex digits). */
+function bootId(): string {
+  try {
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim().replace(/-/g, '').slice(0, 16);
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Whether the process a holder string names (`machine:pid:start`) runs:
+ * true or false for a process of this machine, undefined when it cannot be
+ * told from here (another machine, or not a holder string at all).
+ */
+function holderAlive(holder: string | undefined): boolean | undefined {
+  const m = holder ? /^([^:]+):(\d+):(\S+)$/.exec(holder) : null;
+  if (!m || m[1] !== bootId()) return undefined;
+  return alive(Number(m[2]), m[3] === 'unknown' ? undefined : m[3]);
+}
+
+/** Whether a spawning record's spawner still runs. */
 function spawnerAlive(record: SessionRecord): boolean {
-  if (!record.spawner) return false;
-  return holderIsDead(`- 0 ${record.spawner}`) !== true;
+  return holderAlive(record.spawner) !== false && record.spawner !== undefined;
 }
 
 /** Modes of what ao writes under a data root: nothing may be readable or writable by group or others. */
@@ -334,8 +352,8 @@ export function auditRig(rig: SessionRig, options: AuditOptions = {}): string[] 
         } catch {
           /* no owner file */
         }
-        const dead = holderIsDead(owner);
-        if (dead !== false) problems.push(`${host.name}: lock ${project}/locks/${lock} is left behind (owner ${JSON.stringify(owner)}${dead ? ', its process is gone' : ''})`);
+        const holding = holderAlive(owner.split(/\s+/)[2]);
+        if (holding !== true) problems.push(`${host.name}: lock ${project}/locks/${lock} is left behind (owner ${JSON.stringify(owner)}${holding === false ? ', its process is gone' : ''})`);
       }
     }
     if (!options.skipModes && existsSync(host.root)) {
