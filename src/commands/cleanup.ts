@@ -17,6 +17,7 @@ export const cleanupCommand = defineCommand<CleanupInput, CleanupResult>({
   ],
   permission: 'write',
   surfaces: ['cli', 'slash', 'action'],
+  slash: { context: { project: 'project' }, usage: '/ao cleanup [--dry-run]' },
   examples: ['ao session cleanup --dry-run', 'ao session cleanup -p web'],
   async run(ctx, input) {
     const { cleanupSessions } = await import('../sessions/cleanup.js');

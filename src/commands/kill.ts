@@ -14,6 +14,7 @@ export const killCommand = defineCommand<KillInput, KillResult>({
   options: [{ name: 'force', kind: 'boolean', help: 'kill even if unsaved work could not be saved' }],
   permission: 'write',
   surfaces: ['cli', 'slash', 'action'],
+  slash: { context: { session: 'session' }, usage: '/ao kill [--force]' },
   examples: ['ao session kill web-3', 'git fetch origin refs/ao/backup/web-3   # the saved work'],
   async run(ctx, input) {
     const { killSession } = await import('../sessions/kill.js');

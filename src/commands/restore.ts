@@ -13,6 +13,7 @@ export const restoreCommand = defineCommand<RestoreInput, RestoreResult>({
   options: [],
   permission: 'write',
   surfaces: ['cli', 'slash', 'action'],
+  slash: { context: { session: 'session' }, usage: '/ao restore' },
   examples: ['ao session restore web-3'],
   async run(ctx, input) {
     const { restoreSession } = await import('../sessions/restore.js');

@@ -28,6 +28,7 @@ export const sendCommand = defineCommand<SendInput, SendResult>({
   ],
   permission: 'write',
   surfaces: ['cli', 'slash', 'action'],
+  slash: { context: { session: 'session' }, text: 'text', usage: '/ao send <text> (the rest of the comment)' },
   examples: ['ao send web-3 "Please also add a test for the empty case"', 'ao send web-3 -f instructions.txt --timeout 120'],
   async run(ctx, input) {
     let text = input.text ?? '';

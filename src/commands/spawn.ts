@@ -21,13 +21,14 @@ export const spawnCommand = defineCommand<SpawnInput, SpawnResult>({
   ],
   options: [
     { name: 'prompt', placeholder: '<text>', kind: 'text', help: 'task for the agent (in addition to the issue)' },
-    { name: 'host', placeholder: '<name>', kind: 'string', help: 'runner host to use (default: least loaded)' },
+    { name: 'host', placeholder: '<name>', kind: 'string', help: 'runner host to use (default: least loaded)', surfaces: ['cli', 'action'] },
     { name: 'agent', placeholder: '<name>', kind: 'string', help: 'agent adapter (generic, claude-code, codex, aider, opencode, gemini)' },
-    { name: 'branch', placeholder: '<name>', kind: 'string', help: 'branch name (default: ao/{id}-issue-{n}-{slug} or ao/{id})' },
+    { name: 'branch', placeholder: '<name>', kind: 'string', help: 'branch name (default: ao/{id}-issue-{n}-{slug} or ao/{id})', surfaces: ['cli', 'action'] },
     { name: 'force', kind: 'boolean', help: 'allow a second active session for the same issue' },
   ],
   permission: 'write',
   surfaces: ['cli', 'slash', 'action'],
+  slash: { context: { project: 'project', issue: 'issue' }, text: 'prompt', usage: '/ao spawn [--agent <name>] [text for the agent]' },
   examples: ['ao spawn web 42', 'ao spawn web --prompt "Add a /health endpoint" --agent claude-code --host runner2'],
   async run(ctx, input) {
     const { spawnSession } = await import('../sessions/spawn.js');

@@ -20,6 +20,7 @@ export const statusCommand = defineCommand<StatusInput, SessionList>({
   ],
   permission: 'read',
   surfaces: ['cli', 'slash', 'action'],
+  slash: { context: { project: 'project' }, usage: '/ao status' },
   examples: ['ao status', 'ao status --watch --interval 10', "ao status --json | jq '.sessions[] | select(.status == \"needs_input\")'"],
   async run(ctx, input) {
     const { observeSessions, toList } = await import('../sessions/list.js');

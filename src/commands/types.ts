@@ -66,6 +66,18 @@ export interface CommandContext {
   readonly signal: AbortSignal;
 }
 
+/** What a slash command takes from where it was written: the issue or PR it was written on. */
+export type SlashContextKey = 'project' | 'issue' | 'session';
+
+export interface SlashSpec {
+  /** Inputs filled from the comment's issue or PR instead of words (e.g. send's `session`). */
+  context?: Readonly<Record<string, SlashContextKey>>;
+  /** The input that takes the free text: the rest of the command's line from its first non-option word, and the following lines. */
+  text?: string;
+  /** Usage shown by `/ao help`, e.g. `/ao send <text>`; default: generated. */
+  usage?: string;
+}
+
 export interface CommandSpec<Input = Record<string, unknown>, Result = unknown> {
   /** The registry key, also the Action's `command` input and the slash verb. */
   name: string;
@@ -78,6 +90,8 @@ export interface CommandSpec<Input = Record<string, unknown>, Result = unknown> 
   /** The minimum permission on the repository to run it from GitHub. */
   permission: Permission;
   surfaces: readonly Surface[];
+  /** How the `/ao` form binds (only for commands offered on the slash surface). */
+  slash?: SlashSpec;
   examples: readonly string[];
   run(ctx: CommandContext, input: Input): Promise<Result | undefined>;
   /** The result as text for a person on a terminal. */
