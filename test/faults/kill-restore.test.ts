@@ -3,10 +3,14 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/core/config.js';
+import { HostPool } from '../../src/hosts/pool.js';
 import { killSession } from '../../src/sessions/kill.js';
+import { Orchestrator } from '../../src/sessions/orchestrator.js';
 import { restoreSession } from '../../src/sessions/restore.js';
 import { spawnSession, type SpawnResult } from '../../src/sessions/spawn.js';
 import { readRecords } from '../support/audit.js';
+import { fakeAgentCommand } from '../support/fake-agent.js';
 import { waitFor } from '../support/rig.js';
 import { dataRoot, expectConsistent, fileHashes, killProcess, lostFiles, processesIn, running, startFaultRig, type FaultRig } from './harness.js';
 import { tally, writeTally } from './tally.js';
@@ -150,6 +154,27 @@ describe('kill and restore race (item 2)', () => {
     expect(lostFiles(before, workFiles(s.worktree))).toEqual([]);
     expectConsistent(rig);
     await killSession(rig.orch, s.id, { force: true });
+  });
+
+  it.each(['local', 'ssh1'])('on %s, kill stops every process of the agent\'s group, also one that ignores the hang-up (a server it started with nohup)', async (host) => {
+    tally.run();
+    // The same deployment, with an agent that leaves a background process behind that ignores SIGHUP.
+    const raw = { ...rig.configRaw, projects: (rig.configRaw.projects as Record<string, unknown>[]).map((p) => ({ ...p, agentCommand: `(trap '' HUP; exec sleep 300) & ${fakeAgentCommand({ log: rig.agentLog })}` })) };
+    const config = parseConfig(raw);
+    const orch = new Orchestrator(config, new HostPool(config), { actor: 'fault-test' });
+    try {
+      const s = await spawnSession(orch, { project: 'demo', prompt: `nohup child on ${host}`, host });
+      const group = processesIn(s.worktree);
+      expect(group.length).toBeGreaterThanOrEqual(3);
+      tally.fault('agent child ignoring SIGHUP');
+      const killed = await rig.ao(['session', 'kill', s.id]);
+      expect(killed.code, killed.stderr).toBe(0);
+      // Before the fix: the pane went with tmux, so its group was not signalled, and the sleep ran on in the deleted worktree.
+      expect(group.filter(running)).toEqual([]);
+      expectConsistent(rig);
+    } finally {
+      await orch.pool.close();
+    }
   });
 
   it('tmux is never started in a directory that does not exist (it would fall back to $HOME)', async () => {
