@@ -52,7 +52,7 @@ const reactionOverride = z.strictObject({
   mergeMethod: z.optional(z.enum(['merge', 'squash', 'rebase'])),
 });
 /** Per reaction, any of its fields: what is not given keeps its default. */
-const reactionsSchema = z.strictObject(Object.fromEntries(REACTION_NAMES.map((name) => [name, z.optional(reactionOverride)])) as Record<ReactionName, z.ZodMiniOptional<typeof reactionOverride>>);
+export const reactionsSchema = z.strictObject(Object.fromEntries(REACTION_NAMES.map((name) => [name, z.optional(reactionOverride)])) as Record<ReactionName, z.ZodMiniOptional<typeof reactionOverride>>);
 
 const hostName = str(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'must be letters, digits, ".", "_" or "-"');
 
@@ -96,6 +96,24 @@ const projectSchema = z.strictObject({
   hostLabels: names(),
   disposable: z.optional(fileNames()),
   reactions: z.optional(reactionsSchema),
+  /** Minutes a merged or closed session whose agent still works goes on (default: defaults.endGraceMin). */
+  endGraceMin: z.optional(z.number().check(z.gte(0))),
+  /** The label that starts a session on an issue (default: app.triggerLabel). */
+  triggerLabel: z.optional(nonEmpty()),
+});
+
+/** How the GitHub App treats repositories (SPEC section 4). */
+const appSchema = z.strictObject({
+  /** Adding this label to an issue starts a session (a repo may choose its own in .github/agent-orchestrator.yml). */
+  triggerLabel: z._default(nonEmpty(), 'agent'),
+  /** "listed": only repos under `projects`; "any": every repo the app is installed on (defaults apply). */
+  repos: z._default(z.enum(['listed', 'any']), 'listed'),
+  /** Whether a repo's own config may set what runs on the hosts (agentCommand, postCreate). */
+  repoMayRun: z._default(z.boolean(), false),
+  /** Bot accounts whose /ao comments run (this app's own never do). */
+  bots: names(),
+  /** Seconds between the app's reconcile cycles (webhooks act at once; the loop catches what they missed). */
+  reconcileIntervalSec: z.optional(z.number().check(z.positive())),
 });
 
 const configSchema = z.strictObject({
@@ -105,6 +123,7 @@ const configSchema = z.strictObject({
   hosts: z._default(z.array(z.union([localHostSchema, sshHostSchema])), []),
   projects: z._default(z.array(projectSchema), []),
   /** Where the GitHub API is, when not from GITHUB_API_URL / GITHUB_GRAPHQL_URL (GitHub Enterprise Server). The token never comes from this file. */
+  app: z.prefault(appSchema, {}),
   github: z.optional(
     z.strictObject({
       apiUrl: z.optional(nonEmpty()),

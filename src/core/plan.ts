@@ -70,6 +70,8 @@ export interface ObservedSession extends SessionRef {
   issueClosed?: boolean;
   /** When the PR was first seen merged or the issue closed. */
   endSeenAt?: string;
+  /** The project's grace period when it sets its own (else the cleanup policy's). */
+  endGraceMs?: number;
   /** Evidence fetched in this cycle (undefined: GitHub was not asked, or could not answer). */
   evidence?: RecordedEvidence;
   /** Evidence on record. */
@@ -122,6 +124,8 @@ export function cleanupReason(
     prState?: 'open' | 'merged' | 'closed' | null;
     issueClosed?: boolean;
     endSeenAt?: string;
+    /** The session's project's own grace period, when it sets one. */
+    endGraceMs?: number;
   },
   policy: CleanupPolicy = { now: Date.now(), endGraceMs: 0 },
 ): string | undefined {
@@ -133,7 +137,7 @@ export function cleanupReason(
   const working = view.activity === 'active';
   const graceOver = () => {
     const seen = view.endSeenAt ? Date.parse(view.endSeenAt) : Number.NaN;
-    return Number.isFinite(seen) && policy.now - seen >= policy.endGraceMs;
+    return Number.isFinite(seen) && policy.now - seen >= (view.endGraceMs ?? policy.endGraceMs);
   };
   if (view.status === 'merged' || view.prState === 'merged') return !working || graceOver() ? 'PR merged' : undefined;
   if (view.prState === 'open' && alive) return undefined; // never a live session with an open PR

@@ -189,8 +189,42 @@ export class OctokitGitHubPort implements GitHubPort {
       { owner: repo.owner, repo: repo.repo, issue_number: issueNumber, body: text },
       `comment on ${slug(repo)}#${issueNumber}`,
     );
-    this.commentIds.set(key, data.id);
+    // Two writers (two copies of the app) may both have found none and created one: the oldest stays, the others go.
+    const keep = await this.dropDuplicateComments(repo, issueNumber, ours, data.id);
+    this.commentIds.set(key, keep);
+    if (keep !== data.id) {
+      const { data: kept } = await this.client.rest<RestComment>(
+        'PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}',
+        { owner: repo.owner, repo: repo.repo, comment_id: keep, body: text },
+        `edit comment ${keep} on ${slug(repo)}#${issueNumber}`,
+      );
+      return { id: kept.id, url: kept.html_url, action: 'updated' };
+    }
     return { id: data.id, url: data.html_url, action: 'created' };
+  }
+
+  /** Deletes all but the oldest of our marked comments; returns the one kept. */
+  private async dropDuplicateComments(repo: RepoRef, issueNumber: number, ours: (c: RestComment) => boolean, created: number): Promise<number> {
+    const mine: number[] = [];
+    for (let page = 1; ; page++) {
+      const { data, headers } = await this.client.rest<RestComment[]>(
+        'GET /repos/{owner}/{repo}/issues/{issue_number}/comments',
+        { owner: repo.owner, repo: repo.repo, issue_number: issueNumber, per_page: 100, page },
+        `list comments of ${slug(repo)}#${issueNumber}`,
+      );
+      mine.push(...data.filter(ours).map((c) => c.id));
+      if (!/rel="next"/.test(String(headers.link ?? '')) || data.length === 0) break;
+    }
+    if (!mine.includes(created)) mine.push(created);
+    const keep = Math.min(...mine);
+    for (const id of mine.filter((i) => i !== keep)) {
+      await this.client
+        .rest('DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}', { owner: repo.owner, repo: repo.repo, comment_id: id }, `delete duplicate comment ${id}`)
+        .catch((error: unknown) => {
+          if (!(error instanceof GitHubNotFound)) throw error; // the other writer deleted it first
+        });
+    }
+    return keep;
   }
 
   /** Pages through the issue's comments (100 at a time, conditional) for the first one `match` accepts. */
@@ -207,12 +241,23 @@ export class OctokitGitHubPort implements GitHubPort {
     }
   }
 
-  async addReaction(repo: RepoRef, commentId: number, content: ReactionContent): Promise<void> {
-    await this.client.rest(
+  async addReaction(repo: RepoRef, commentId: number, content: ReactionContent): Promise<{ created: boolean }> {
+    const { status } = await this.client.rest(
       'POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions',
       { owner: repo.owner, repo: repo.repo, comment_id: commentId, content },
       `react ${content} to comment ${commentId} on ${slug(repo)}`,
     );
+    // GitHub answers 201 for a new reaction and 200 when this account had already reacted so.
+    return { created: status === 201 };
+  }
+
+  async comment(repo: RepoRef, issueNumber: number, body: string): Promise<CommentRef> {
+    const { data } = await this.client.rest<RestComment>(
+      'POST /repos/{owner}/{repo}/issues/{issue_number}/comments',
+      { owner: repo.owner, repo: repo.repo, issue_number: issueNumber, body },
+      `comment on ${slug(repo)}#${issueNumber}`,
+    );
+    return { id: data.id, url: data.html_url, action: 'created' };
   }
 
   async upsertCheckRun(repo: RepoRef, run: CheckRunInput): Promise<CheckRunRef> {

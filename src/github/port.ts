@@ -217,10 +217,18 @@ export interface GitHubPort {
 
   /**
    * Reacts to an issue or PR conversation comment (👀 on receipt of a
-   * command). Reacting twice with the same content is not an error.
+   * command). Reacting twice with the same content is not an error:
+   * `created` is false then (GitHub's 200 instead of 201), which makes the
+   * reaction a claim: of two copies of the app, only one creates it.
    * Throws GitHubNotFound (comment), GitHubForbidden.
    */
-  addReaction(repo: RepoRef, commentId: number, content: ReactionContent): Promise<void>;
+  addReaction(repo: RepoRef, commentId: number, content: ReactionContent): Promise<{ created: boolean }>;
+
+  /**
+   * A new comment on issue/PR `issueNumber` (a reply to a command).
+   * Throws GitHubNotFound, GitHubForbidden, GitHubValidationFailed (too long).
+   */
+  comment(repo: RepoRef, issueNumber: number, body: string): Promise<CommentRef>;
 
   /**
    * Creates the check run, or updates the one found again by name and

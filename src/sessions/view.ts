@@ -149,6 +149,11 @@ export interface SessionState {
   github?: SessionGitHub;
 }
 
+function endGrace(orch: Orchestrator, projectName: string): { endGraceMs?: number } {
+  const minutes = orch.config.projects.find((p) => p.name === projectName)?.endGraceMin;
+  return minutes === undefined ? {} : { endGraceMs: minutes * 60_000 };
+}
+
 /** The last PR evidence on record, for when GitHub is not asked. */
 export function recordedEvidence(record: SessionRecord): RecordedEvidence {
   const out: RecordedEvidence = {};
@@ -234,6 +239,7 @@ export function observeSession(orch: Orchestrator, snapshot: HostSnapshot, recor
     prState: known.prState ?? null,
     issueClosed: known.issueState === 'closed',
     endSeenAt: readMarks(record.extra).endSeenAt,
+    ...endGrace(orch, record.project),
     ...(evidence ? { evidence } : {}),
     recordedEvidence: onRecord,
   };

@@ -114,11 +114,23 @@ describe('GitHubPort against the simulator', () => {
     expect(after.map((c) => c.user?.login)).toEqual(['wes', sim.app.botLogin, 'mia']);
   });
 
+  it('keeps one status comment when two writers create it at once', async () => {
+    const issue = await sim.createIssue(O, R, { title: 'Raced' });
+    const token = (await installationOctokit(sim, repo.installationId!)).token;
+    const [first, second] = [await port(token), await port(token)];
+    const results = await Promise.all([first.upsertComment(repoRef, issue.number, MARKER, 'one'), second.upsertComment(repoRef, issue.number, MARKER, 'two')]);
+    const { data } = await simOctokit(sim).rest.issues.listComments({ owner: O, repo: R, issue_number: issue.number });
+    const ours = data.filter((c) => c.body?.includes(MARKER));
+    expect(ours).toHaveLength(1);
+    expect(new Set(results.map((r) => r.id))).toEqual(new Set([ours[0]!.id]));
+  });
+
   it('reacts to a comment, idempotently', async () => {
     const issue = await sim.createIssue(O, R, { title: 'Command' });
     const comment = await sim.comment(O, R, issue.number, '/ao status', { as: 'wes' });
-    await asApp.addReaction(repoRef, comment.id, 'eyes');
-    await asApp.addReaction(repoRef, comment.id, 'eyes');
+    // The first reaction is a claim (created), the second finds it made: two copies of the app cannot both claim a command.
+    expect(await asApp.addReaction(repoRef, comment.id, 'eyes')).toEqual({ created: true });
+    expect(await asApp.addReaction(repoRef, comment.id, 'eyes')).toEqual({ created: false });
     const { data } = await simOctokit(sim).rest.reactions.listForIssueComment({ owner: O, repo: R, comment_id: comment.id });
     expect(data.map((r) => [r.content, r.user?.login])).toEqual([['eyes', sim.app.botLogin]]);
     await expect(asApp.addReaction(repoRef, 424242, 'eyes')).rejects.toBeInstanceOf(GitHubNotFound);
