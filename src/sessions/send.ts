@@ -5,7 +5,7 @@ import type { Activity } from '../core/model.js';
 import { neutralizeForPane } from '../core/pane-text.js';
 import { redactSecrets } from '../log.js';
 import type { LocatedSession, Orchestrator } from './orchestrator.js';
-import { observe } from './view.js';
+import { agentProcessAlive, observe } from './view.js';
 
 export interface SendOptions {
   /** Wait until the agent is ready (default true). */
@@ -78,6 +78,10 @@ export async function sendMessage(orch: Orchestrator, id: string, given: string,
       const activityBefore = observation.activity;
       for (;;) {
         if (observation.runtime === 'gone') {
+          // No pane is not proof: tmux's socket file may be gone while the agent runs (restore would refuse then).
+          if (agentProcessAlive((await orch.snapshot(host)).processes, record.panePid, record.paneStart)) {
+            throw new AoError('failed', `session ${id}: tmux does not answer for it, but its agent process still runs (was the tmux socket file removed?); nothing was sent`, `nothing can be typed into its pane until tmux answers; \`ao session kill ${id}\` stops it`, { reason: 'runtime_unknown' });
+          }
           throw new AoError('failed', `session ${id} has no running tmux session`, `restore it: ao session restore ${id}`, { reason: 'runtime_gone' });
         }
         if (observation.activity === 'exited') {
