@@ -50,6 +50,10 @@ describe('the tmux socket file moved away while three agents run', () => {
         expect(existsSync(s.worktree)).toBe(true);
         expect(agents[i]!.every(running)).toBe(true);
       }
+      // Send cannot type into a pane tmux does not show; it says why, not "no tmux session, restore it".
+      const send = await rig.ao(['send', sessions[2]!.id, 'hello?']);
+      expect(send.code).toBe(1);
+      expect(send.stderr).toMatch(/tmux does not answer for it, but its agent process still runs.*nothing was sent/);
       // Restore would start a second agent in the same worktree: refused.
       const restore = await rig.ao(['session', 'restore', sessions[1]!.id]);
       expect(restore.code).toBe(1);
