@@ -122,6 +122,21 @@ describe('a spawn interrupted at a named step', () => {
     expectConsistent(rig);
   });
 
+  it.each([
+    ['spawn:record', 106, 'local'],
+    ['spawn:deliver-prompt', 107, 'ssh1'],
+  ])('SIGKILL at %s (issue %i, %s): the same', async (point, issue, host) => {
+    tally.run();
+    const p = rig.startAo(['spawn', 'demo', String(issue), '--host', host], { faultAt: [point] });
+    await p.reached(point);
+    const id = readRecords(rig).find((r) => r.record.issue === issue)!.id;
+    const agent = processesIn(worktreeOf(rig, host, id));
+    await killProcess(p, 'SIGKILL');
+    await recoverIssue(id, issue, host);
+    expect(agent.filter(running)).toEqual([]);
+    expectConsistent(rig);
+  });
+
   it('a spawn that is only slow (its spawner alive, stopped at spawn:worktree) is left alone by cleanup, and finishes', async () => {
     tally.run();
     const issue = 105;
