@@ -100,6 +100,8 @@ const projectSchema = z.strictObject({
   endGraceMin: z.optional(z.number().check(z.gte(0))),
   /** The label that starts a session on an issue (default: app.triggerLabel). */
   triggerLabel: z.optional(nonEmpty()),
+  /** Whether spawn installs the agent's hooks (default: defaults.agentHooks). */
+  agentHooks: z.optional(z.boolean()),
 });
 
 /** How the GitHub App treats repositories (SPEC section 4). */
@@ -143,6 +145,8 @@ const configSchema = z.strictObject({
       /** A merged PR or a closed issue ends its session at once when the agent is not working, after this many minutes while it is. */
       endGraceMin: z._default(z.number().check(z.gte(0)), 10),
       reconcileIntervalSec: z._default(positive(), 60),
+      /** Spawn installs hooks through which agents that have them (Claude Code, Codex) report their own state. */
+      agentHooks: z._default(z.boolean(), true),
     }),
     {},
   ),
@@ -156,6 +160,8 @@ export interface ProjectConfig extends Omit<z.output<typeof projectSchema>, 'nam
   name: string;
   prefix: string;
   url: string;
+  /** No url was configured: the default was taken, and the app may use the API's clone_url instead (GHES). */
+  urlDefaulted?: boolean;
   /** The project's agent, or defaults.agent. */
   agent: string;
   /** The project's disposable names, or defaults.disposable. */
@@ -255,6 +261,7 @@ export function parseConfig(raw: unknown, source = 'agent-orchestrator.yaml', op
       name: p.name ?? repoName,
       prefix: p.prefix ?? derivePrefix(repoName),
       url: p.url ?? `https://github.com/${p.repo}.git`,
+      ...(p.url === undefined ? { urlDefaulted: true } : {}),
     };
   });
 

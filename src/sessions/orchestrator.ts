@@ -74,6 +74,13 @@ export class Orchestrator {
     this.options.progress?.(event);
   }
 
+  /** The same deployment (config, hosts, GitHub) acting for someone else: the app runs each command as its author. */
+  withActor(actor: string): Orchestrator {
+    const other = new Orchestrator(this.config, this.pool, { ...this.options, actor });
+    other.port = this.port;
+    return other;
+  }
+
   /** GitHub, when this surface has access (asked once per orchestrator). */
   github(): Promise<GitHubPort | undefined> {
     this.port ??= (this.options.github?.() ?? Promise.resolve(undefined)).catch((error: unknown) => {

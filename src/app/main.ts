@@ -1,0 +1,29 @@
+import { ProbotOctokit, run } from 'probot';
+import { throttleOptions } from '../github/client.js';
+import { appRuntime, createApp } from './index.js';
+
+/**
+ * `npm start`: the app as any Probot app starts, from Probot's environment
+ * (APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH, WEBHOOK_SECRET, PORT, HOST,
+ * LOG_LEVEL, WEBHOOK_PATH, GHE_HOST / GHE_PROTOCOL). Without APP_ID and a
+ * key it serves Probot's setup page, which registers the app from app.yml.
+ */
+
+// GitHub's pacing advice (one write or GraphQL request per second per token) is kept unless a test or the sandbox turns it off.
+const pacing = process.env.AO_GITHUB_PACING !== 'off';
+const Octokit = ProbotOctokit.defaults({ throttle: { enabled: pacing, ...throttleOptions() } });
+const server = await run(createApp(), { Octokit });
+
+let stopping = false;
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    // Finish what was taken (a send half-way must not be cut), then close.
+    void (async () => {
+      await appRuntime()?.stop();
+      await server.stop();
+      process.exit(0);
+    })();
+  });
+}
