@@ -1,3 +1,7 @@
+// Superseded (issue 13): action.yml runs dist/runner/main.mjs (source in
+// action/src). This older runner, raw CLI words in AO_COMMAND/AO_ARGS, is
+// kept only because test/faults/state.test.ts still drives it; remove it
+// when that test moves to test/action's runner harness.
 // Runs one `ao` command for the composite action: inputs arrive in the
 // environment (never interpolated into a shell line), the command runs with
 // --json, and its document and exit code become step outputs.

@@ -1,0 +1,23 @@
+#!/bin/sh
+# The newest Claude Code transcript line of each worktree of an instance
+# (see src/agents/claude-code.ts): no process at all when there are none.
+# Each entry: \036, the transcript directory's name, a newline, the line.
+# Args: dataDir instance
+# shellcheck source=lib/root.sh
+. "$AO_LIB/root.sh"
+instance=$1
+base=${CLAUDE_CONFIG_DIR:-$HOME/.claude}/projects
+[ -d "$base" ] || exit 0
+real=$(cd "$root/$instance" 2>/dev/null && pwd -P) || exit 0
+prefix=$(printf '%s/' "$real" | tr -c 'A-Za-z0-9' '-')
+for d in "$base/$prefix"*; do
+  [ -d "$d" ] || continue
+  # Newest by time needs ls -t; the names are Claude Code's own (UUIDs).
+  # shellcheck disable=SC2010
+  newest=$(ls -t "$d" 2>/dev/null | grep '[.]jsonl$' | head -n 1)
+  [ -n "$newest" ] || continue
+  printf '\036%s\n' "${d##*/}"
+  tail -n 1 "$d/$newest"
+  printf '\n'
+done
+exit 0

@@ -1,0 +1,11 @@
+#!/bin/sh
+# Runs in a session's tmux pane: in the worktree ($2) or not at all, the
+# agent's command line ($1), then its exit status recorded on the pane (read
+# by the probe) and a shell left open, so a human who attaches can look
+# around and restore can tell "agent exited" from "tmux gone".
+cd "$2" 2>/dev/null || { printf '[the worktree %s is missing: the agent was not started]\n' "$2"; exit 1; }
+(eval "$1")
+status=$?
+tmux set-option -p @ao_exit "$status" 2>/dev/null
+printf '\n[agent exited with status %s]\n' "$status"
+exec "${SHELL:-/bin/sh}"
