@@ -118,7 +118,8 @@ const appSchema = z.strictObject({
   reconcileIntervalSec: z.optional(z.number().check(z.positive())),
 });
 
-const configSchema = z.strictObject({
+/** The whole file (scripts/docs-config.ts renders it as docs/CONFIGURATION.md). */
+export const configSchema = z.strictObject({
   instance: z._default(str(INSTANCE_PATTERN, 'must be lowercase letters, digits, "_" or "-"'), 'default'),
   dataDir: z._default(z.string(), '~/.agent-orchestrator'),
   tmuxSocket: z.optional(str(/^[A-Za-z0-9._-]+$/, 'must be letters, digits, ".", "_" or "-"')),
