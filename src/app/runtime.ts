@@ -76,6 +76,7 @@ export class AppRuntime {
   private readonly commentTimers = new Map<string, NodeJS.Timeout>();
   private readonly repoConfigs = new Map<string, { at: number; project: ProjectConfig | undefined; problem?: string }>();
   private readonly baseProjects = new Map<string, ProjectConfig>();
+  private readonly waitingReconciles = new Map<string, Promise<void>>();
   private loop: AbortController | undefined;
   private looping: Promise<void> | undefined;
   private stopped = false;
@@ -146,11 +147,9 @@ export class AppRuntime {
     switch (intent.kind) {
       case 'spawn':
         return this.spawnForIssue(project, intent.issue, intent.actor);
-      case 'reconcile': {
-        const ids = await this.matchSessions(project, intent.match);
-        await Promise.all(ids.map((id) => this.queue.run(`session:${id}`, async () => void (await this.reconcile({ session: id })))));
+      case 'reconcile':
+        for (const id of await this.matchSessions(project, intent.match)) void this.requestReconcile(id);
         return;
-      }
       case 'command':
         return this.runComment(project, repo, intent);
       case 'check_action':
@@ -318,7 +317,7 @@ export class AppRuntime {
       }
     }
     if (replies.length > 0) await port.comment(repo, intent.issue, `@${intent.actor}\n\n${replies.join('\n\n')}`);
-    for (const id of touched) await this.queue.run(`session:${id}`, async () => void (await this.reconcile({ session: id })));
+    for (const id of touched) void this.requestReconcile(id);
   }
 
   private async slashContext(project: ProjectConfig, intent: Extract<Intent, { kind: 'command' }>): Promise<SlashContext> {
@@ -363,6 +362,22 @@ export class AppRuntime {
     return ids.sort((a, b) => Number(a.slice(a.lastIndexOf('-') + 1)) - Number(b.slice(b.lastIndexOf('-') + 1)));
   }
 
+  /**
+   * Reconcile a session soon, in its queue. A burst of webhooks about one
+   * session (a review with ten comments, a check suite) needs one look, not
+   * ten: a request while one is already waiting joins it.
+   */
+  requestReconcile(id: string): Promise<void> {
+    const waiting = this.waitingReconciles.get(id);
+    if (waiting) return waiting;
+    const run = this.queue.run(`session:${id}`, async () => {
+      this.waitingReconciles.delete(id);
+      await this.reconcile({ session: id });
+    });
+    this.waitingReconciles.set(id, run);
+    return run;
+  }
+
   /** One reconcile (a session's, or a whole cycle), then the status comments it changed. */
   async reconcile(options: { session?: string } = {}): Promise<ReconcileResult> {
     this.stats.reconciles++;
@@ -375,7 +390,6 @@ export class AppRuntime {
   private absorb(result: ReconcileResult, notifications: readonly Notification[]): void {
     const changed = new Set<string>();
     for (const n of notifications) {
-      this.log.warn({ session: n.session, reaction: n.reaction }, n.text.split('\n')[0]);
       const list = this.notes.get(n.session) ?? [];
       list.push({ session: n.session, reaction: n.reaction, text: n.text, at: new Date().toISOString() });
       this.notes.set(n.session, list.slice(-NOTES_KEPT));

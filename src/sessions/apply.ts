@@ -28,7 +28,12 @@ export interface Notification {
 export interface ApplyOptions {
   /** Where notifications also go (the CLI prints them; the app puts them in the status comment). */
   notify?: (notification: Notification) => void;
-  /** How long a reaction's message may wait for a busy agent (seconds). */
+  /**
+   * How long a reaction's message may wait for a busy agent (seconds,
+   * default 15). Longer would hold up the cycle, and every other session's
+   * reactions with it; a message that could not wait is tried again by the
+   * next cycle (its claim is given back).
+   */
   sendTimeoutSec?: number;
 }
 
@@ -166,7 +171,7 @@ async function applyReaction(orch: Orchestrator, action: Extract<PlannedAction, 
   for (const step of action.steps) {
     try {
       if (step.kind === 'send_to_agent') {
-        const sent = await sendMessage(orch, session.id, step.message, { wait: true, timeoutSec: options.sendTimeoutSec ?? 60 });
+        const sent = await sendMessage(orch, session.id, step.message, { wait: true, timeoutSec: options.sendTimeoutSec ?? 15 });
         if (!sent.delivered) throw new Error(sent.needsInput ? 'the agent is waiting for an answer' : 'not delivered');
         await store.appendEvents(session.project, [{ type: 'reaction', session: session.id, reaction: step.reaction, action: 'send-to-agent', actor: orch.actor }]);
         outcomes.push({ step, ok: true, message: `${session.id}: sent ${step.reaction} to the agent` });

@@ -87,6 +87,8 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  // AO_TEST_APP_LOG=<file> keeps what the app logged, for a failure's story.
+  if (process.env.AO_TEST_APP_LOG && app) writeFileSync(process.env.AO_TEST_APP_LOG, app.output());
   await app?.stop();
   await rig?.stop();
   await sim?.stop();
@@ -185,6 +187,71 @@ describe('the GitHub App, end to end', () => {
     await sim.sim.comment(OWNER, REPO, issue.number, '/ao kill', { as: 'wendy' });
     await waitFor(async () => (await sessionOf(issue.number))?.status === 'killed', 30_000, 'the kill');
     expect(spawned.id).toBe((await sessionOf(issue.number))!.id);
+  });
+
+  it('picks its sessions up after a restart with nothing sent again, and two copies given the same deliveries act once', async () => {
+    const issue = await sim.sim.createIssue(OWNER, REPO, { title: 'Twice', body: 'x', as: 'wendy' });
+    await sim.sim.addLabels(OWNER, REPO, issue.number, ['agent'], { as: 'wendy' });
+    const session = await waitFor(() => sessionOf(issue.number), 30_000, 'the session');
+    await sim.sim.comment(OWNER, REPO, issue.number, '/ao send fake:write twice.txt 1\nfake:commit one\nfake:push\nfake:pr Twice', { as: 'wendy' });
+    const pr = await waitFor(async () => (await sessionOf(issue.number))?.prNumber ?? undefined, 30_000, 'the PR');
+    const ciMessages = () => agentMessages((m) => m.startsWith(`CI failed on your PR #${pr} `));
+    const head1 = await sim.sim.headSha(OWNER, REPO, session.branch);
+    await sim.sim.setCheckRun(OWNER, REPO, { ref: head1, name: 'lint', status: 'completed', conclusion: 'failure', output: { title: 'lint failed', summary: '1 error' } });
+    await waitFor(() => ciMessages().length === 1, 20_000, 'the CI message');
+
+    // Restart: the new process has seen no delivery, yet the same webhook again sends nothing (the marks are on the host).
+    await app.stop();
+    app = await startAppProcess({ simUrl: sim.url, appId: sim.info.appId, privateKeyPem: sim.info.appPrivateKeyPem, secret: SECRET, configPath, port: app.port });
+    const [completed] = (await sim.sim.deliveries({ event: 'check_run', action: 'completed' })).slice(-1);
+    expect((await sim.sim.redeliver(completed!.id)).statusCode).toBeLessThan(300);
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(ciMessages()).toHaveLength(1);
+
+    // A second copy of the app, on the same hosts, given every delivery the first gets (same GUID, signed with the same secret).
+    const second = await startAppProcess({ simUrl: sim.url, appId: sim.info.appId, privateKeyPem: sim.info.appPrivateKeyPem, secret: SECRET, configPath });
+    try {
+      let last = Math.max(0, ...(await sim.sim.deliveries()).map((d) => d.id));
+      const mirror = async () => {
+        const fresh = (await sim.sim.deliveries()).filter((d) => d.id > last);
+        last = Math.max(last, ...fresh.map((d) => d.id));
+        for (const d of fresh) {
+          const body = JSON.stringify(d.payload);
+          const res = await fetch(second.webhookUrl, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-github-event': d.event, 'x-github-delivery': d.guid, 'x-hub-signature-256': signWebhookBody(SECRET, body).sha256 } });
+          expect(res.status).toBeLessThan(300);
+        }
+      };
+      // A command: one 👀 (the claim), one reply, one message.
+      const command = await sim.sim.comment(OWNER, REPO, issue.number, '/ao send one message, from two copies', { as: 'wendy' });
+      await mirror();
+      await waitFor(() => agentMessages((m) => m === 'one message, from two copies').length === 1, 20_000, 'the message');
+      // A new failure on a new head: told once between the two.
+      await sim.sim.comment(OWNER, REPO, issue.number, '/ao send fake:write twice.txt 2\nfake:commit two\nfake:push', { as: 'wendy' });
+      await mirror();
+      const head2 = await waitFor(async () => {
+        const sha = await sim.sim.headSha(OWNER, REPO, session.branch);
+        return sha !== head1 ? sha : undefined;
+      }, 20_000, 'the second push');
+      await sim.sim.setCheckRun(OWNER, REPO, { ref: head2, name: 'lint', status: 'completed', conclusion: 'failure', output: { title: 'lint failed again', summary: '2 errors' } });
+      await mirror();
+      await waitFor(() => ciMessages().length === 2, 20_000, 'the second CI message');
+      // A label on a new issue: one session.
+      const other = await sim.sim.createIssue(OWNER, REPO, { title: 'One session, two apps', body: 'x', as: 'wendy' });
+      await sim.sim.addLabels(OWNER, REPO, other.number, ['agent'], { as: 'wendy' });
+      await mirror();
+      await waitFor(() => sessionOf(other.number), 30_000, 'the session of the new issue');
+      await new Promise((r) => setTimeout(r, 3000));
+      await mirror();
+      expect((await listSessions(rig.orch, { includeKilled: true })).sessions.filter((s) => s.issue === other.number)).toHaveLength(1);
+      expect(agentMessages((m) => m === 'one message, from two copies')).toHaveLength(1);
+      expect(ciMessages()).toHaveLength(2);
+      expect((await reactionsOf(command.id)).filter((r) => r.content === 'eyes')).toHaveLength(1);
+      // Three /ao send comments in this issue, three replies: none twice.
+      expect((await replies(issue.number)).filter((c) => c.body.includes('/ao send'))).toHaveLength(3);
+      expect(await statusComments(issue.number)).toHaveLength(1);
+    } finally {
+      await second.stop();
+    }
   });
 
   it('refuses a webhook with a bad signature and changes nothing', async () => {

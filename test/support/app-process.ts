@@ -73,22 +73,33 @@ export async function startAppProcess(options: { simUrl: string; appId: number; 
     port,
     webhookUrl: `${url}/api/github/webhooks`,
     output: () => output,
-    stop: (signal = 'SIGTERM') =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        const timer = setTimeout(() => {
+    // Done when the whole process group is gone (npm exits before the app has let go of its port).
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      const alive = () => {
+        try {
+          process.kill(-child.pid!, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      if (!alive()) return;
+      try {
+        process.kill(-child.pid!, signal);
+      } catch {
+        return;
+      }
+      const deadline = Date.now() + 15_000;
+      while (alive()) {
+        if (Date.now() > deadline) {
           try {
             process.kill(-child.pid!, 'SIGKILL');
           } catch {
             /* gone */
           }
-        }, 15_000);
-        child.once('exit', () => (clearTimeout(timer), resolve()));
-        try {
-          process.kill(-child.pid!, signal);
-        } catch {
-          resolve();
         }
-      }),
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
   };
 }
