@@ -9,7 +9,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { benchFoundation } from './foundation.js';
-import { benchApp } from './app.js';
 import { benchGitHub } from './github.js';
 import { benchLifecycle } from './lifecycle.js';
 import { benchScale } from './scale.js';
