@@ -85,20 +85,20 @@ export type BatchOutcome =
   | { outcome: 'unchanged' | 'busy' | 'missing' | 'lost' }
   | { outcome: 'failed'; error?: string };
 
-/** The parts of lock-and-read-many.sh's output: index -> state and record text. */
-function splitBatch(out: string): Map<number, { state: string; text: string }> {
-  const parts = new Map<number, { state: string; text: string }>();
-  let current: { state: string; lines: string[] } | undefined;
+/** The parts of lock-and-read-many.sh's output: index -> state, owner of a busy lock, and record text. */
+function splitBatch(out: string): Map<number, { state: string; owner: string; text: string }> {
+  const parts = new Map<number, { state: string; owner: string; text: string }>();
+  let current: { state: string; owner: string; lines: string[] } | undefined;
   let index = -1;
   const flush = () => {
-    if (current) parts.set(index, { state: current.state, text: current.lines.join('\n') });
+    if (current) parts.set(index, { state: current.state, owner: current.owner, text: current.lines.join('\n') });
   };
   for (const line of out.split('\n')) {
-    const header = /^\u001d(\d+) (ok|busy|missing)$/.exec(line);
+    const header = /^\u001d(\d+) (ok|busy|missing)(?: (.*))?$/.exec(line);
     if (header) {
       flush();
       index = Number(header[1]);
-      current = { state: header[2]!, lines: [] };
+      current = { state: header[2]!, owner: header[3] ?? '', lines: [] };
     } else if (current) current.lines.push(line);
   }
   flush();
@@ -252,15 +252,27 @@ export class SessionStore {
     }
     try {
       if (taking.length === 0) return outcomes;
-      const pairs = taking.flatMap((i) => [this.rel.lock(items[i]!.project, items[i]!.id, 'record'), this.rel.session(items[i]!.project, items[i]!.id)]);
-      const read = await execScript(this.host, hostScript('lock-and-read-many'), [this.root, token, String(this.staleSec), thisHolder(), ...pairs], { timeoutMs: 60_000 });
-      if (read.code !== 0) throw new AoError('host', `locking ${taking.length} session(s) on host "${this.host.name}" failed: ${read.stderr.trim()}`);
+      const lockAndRead = async (indices: readonly number[], dead: readonly string[]) => {
+        const pairs = indices.flatMap((i) => [this.rel.lock(items[i]!.project, items[i]!.id, 'record'), this.rel.session(items[i]!.project, items[i]!.id)]);
+        const read = await execScript(this.host, hostScript('lock-and-read-many'), [this.root, token, String(this.staleSec), thisHolder(), ...pairs], {
+          stdin: dead.map((owner) => `${owner}\n`).join(''),
+          timeoutMs: 60_000,
+        });
+        if (read.code !== 0) throw new AoError('host', `locking ${indices.length} session(s) on host "${this.host.name}" failed: ${read.stderr.trim()}`);
+        const got = new Map<number, { state: string; owner: string; text: string }>();
+        for (const [n, part] of splitBatch(read.stdout)) if (indices[n] !== undefined) got.set(indices[n]!, part);
+        return got;
+      };
+      const parts = await lockAndRead(taking, []);
+      // A lock whose holder is proven dead (it ran on this machine and is gone) is no reason to wait for the next look: one more round breaks it.
+      const dead = [...parts].filter(([, part]) => part.state === 'busy' && holderIsDead(part.owner) === true);
+      if (dead.length > 0) {
+        for (const [i, part] of await lockAndRead(dead.map(([i]) => i), dead.map(([, part]) => part.owner))) parts.set(i, part);
+      }
       const held: number[] = [];
       const blocks: string[] = [];
       const written: number[] = [];
-      for (const [n, part] of splitBatch(read.stdout)) {
-        const i = taking[n];
-        if (i === undefined) continue;
+      for (const [i, part] of parts) {
         if (part.state === 'missing') outcomes[i] = { outcome: 'missing' };
         if (part.state !== 'ok') continue;
         held.push(i);
