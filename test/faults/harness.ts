@@ -5,6 +5,8 @@ import path from 'node:path';
 import { expect } from 'vitest';
 import { HostPool } from '../../src/hosts/pool.js';
 import { Orchestrator } from '../../src/sessions/orchestrator.js';
+import { spawnSession, type SpawnRequest, type SpawnResult } from '../../src/sessions/spawn.js';
+import { messages } from '../support/agent-log.js';
 import { auditRig, type AuditOptions } from '../support/audit.js';
 import { writeConfig, type AoResult } from '../support/cli.js';
 import { startRig, waitFor, type SessionRig } from '../support/rig.js';
@@ -267,4 +269,11 @@ export async function makeZombie(): Promise<{ pid: number; start: string; releas
   }, 10_000, 'a zombie');
   tally.fault('zombie process');
   return { ...zombie, release: () => parent.kill('SIGKILL') };
+}
+
+/** Spawn a session and wait until its agent has logged its task prompt (so later looks at the log see only what follows). */
+export async function spawnSettled(orch: Orchestrator, agentLog: string, request: SpawnRequest): Promise<SpawnResult> {
+  const s = await spawnSession(orch, request);
+  await waitFor(() => messages(agentLog).some((m) => m.includes(`session ${s.id} `)), 20_000, `the task prompt of ${s.id}`);
+  return s;
 }

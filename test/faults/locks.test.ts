@@ -10,7 +10,7 @@ import { spawnSession } from '../../src/sessions/spawn.js';
 import { messages } from '../support/agent-log.js';
 import { readRecords } from '../support/audit.js';
 import { waitFor } from '../support/rig.js';
-import { dataRoot, expectConsistent, makeZombie, processesIn, running, startFaultRig, type FaultRig } from './harness.js';
+import { dataRoot, expectConsistent, makeZombie, partialDeliveries, processesIn, running, spawnSettled, startFaultRig, type FaultRig } from './harness.js';
 import { tally, writeTally } from './tally.js';
 
 /**
@@ -68,8 +68,8 @@ async function ownerLine(kind: OwnerKind): Promise<string> {
 /** Leave a lock as its holder left it: the directory and its owner file. */
 function leaveLock(host: string, id: string, purpose: 'record' | 'send' | 'runtime', owner: string, kind: OwnerKind | 'zombie holder'): string {
   const dir = path.join(dataRoot(rig, host), 'demo', 'locks', purpose === 'record' ? id : `${id}.${purpose}`);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, 'owner'), `${owner}\n`);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  writeFileSync(path.join(dir, 'owner'), `${owner}\n`, { mode: 0o600 });
   tally.fault(`lock left: ${kind}`);
   return dir;
 }
@@ -79,7 +79,7 @@ const record = (id: string) => readRecords(rig).find((r) => r.id === id)?.record
 describe.each(['local', 'ssh1'])('locks on %s', (host) => {
   it.each<OwnerKind>(['dead holder', 'garbage owner', 'future time'])('a %s on the send, record and runtime locks: send, status and kill proceed at once', async (kind) => {
     tally.run();
-    const s = await spawnSession(rig.orch, { project: 'demo', prompt: `locks: ${kind} on ${host}`, host });
+    const s = await spawnSettled(rig.orch, rig.agentLog, { project: 'demo', prompt: `locks: ${kind} on ${host}`, host });
     const owner = await ownerLine(kind);
 
     // send
@@ -88,6 +88,7 @@ describe.each(['local', 'ssh1'])('locks on %s', (host) => {
     const sent = await sendMessage(rig.quick(), s.id, `through a lock with a ${kind}`);
     expect(sent.delivered).toBe(true);
     await waitFor(() => messages(rig.agentLog).length > before, 20_000, 'the message');
+    expect(partialDeliveries([`through a lock with a ${kind}`], messages(rig.agentLog).slice(before))).toEqual([]);
     expect(messages(rig.agentLog).slice(before)).toEqual([`through a lock with a ${kind}`]);
     expect(existsSync(sendLock)).toBe(false);
 
@@ -143,7 +144,7 @@ describe.each(['local', 'ssh1'])('locks on %s', (host) => {
     const s = await spawnSession(rig.orch, { project: 'demo', prompt: `live holder on ${host}`, host });
     const agent = processesIn(s.worktree);
     const dir = path.join(dataRoot(rig, host), 'demo', 'locks', `${s.id}.runtime`);
-    mkdirSync(dir, { recursive: true });
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
     writeFileSync(path.join(dir, 'owner'), `cafecafecafecafe ${Math.floor(Date.now() / 1000)} ${thisHolder()}\n`);
     await expect(killSession(rig.quick(), s.id)).rejects.toThrow(new RegExp(`session ${s.id} is busy \\(runtime\\) \\(held by process ${process.pid} on this machine`));
     expect(agent.every(running)).toBe(true);

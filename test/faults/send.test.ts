@@ -8,10 +8,10 @@ import { AoError } from '../../src/core/errors.js';
 import { execScript } from '../../src/hosts/host.js';
 import { EXIT, hostScript } from '../../src/hosts/scripts.js';
 import { sendMessage } from '../../src/sessions/send.js';
-import { spawnSession, type SpawnResult } from '../../src/sessions/spawn.js';
+import type { SpawnResult } from '../../src/sessions/spawn.js';
 import { messages } from '../support/agent-log.js';
 import { waitFor } from '../support/rig.js';
-import { dataRoot, expectConsistent, killProcess, killSshdOnly, partialDeliveries, startFaultRig, type FaultRig } from './harness.js';
+import { dataRoot, expectConsistent, killProcess, killSshdOnly, partialDeliveries, spawnSettled, startFaultRig, type FaultRig } from './harness.js';
 import { tally, writeTally } from './tally.js';
 
 /**
@@ -27,7 +27,7 @@ const sessions: Record<string, SpawnResult> = {};
 beforeAll(async () => {
   rig = await startFaultRig();
   for (const host of ['local', 'ssh1']) {
-    sessions[host] = await spawnSession(rig.orch, { project: 'demo', prompt: `messages on ${host}`, host });
+    sessions[host] = await spawnSettled(rig.orch, rig.agentLog, { project: 'demo', prompt: `messages on ${host}`, host });
   }
 });
 afterAll(async () => {
