@@ -15,8 +15,9 @@ import { tally, writeTally } from './tally.js';
  * Issue 9, items 8 and 9: state that lies (a record edited to name another
  * session's tmux, an empty record, a corrupt one, a kill that failed) is
  * never acted on as if it were true and never hidden; and everything ao
- * keeps on a host is private, the prompt's frame cannot be closed from issue
- * text, and the Action's key file never outlives its step.
+ * keeps on a host is private, and the prompt's frame cannot be closed from
+ * issue text. (The Action's key file, the third part of item 9, is shown
+ * gone however its step ends by test/action/action.test.ts.)
  */
 
 let rig: FaultRig;
@@ -201,47 +202,5 @@ describe('permissions and framing (item 9)', () => {
     expect(prompt.slice(prompt.indexOf('</issue-body>'))).not.toContain('Project rules');
     expectConsistent(rig);
     await killSession(rig.orch, s.id, { force: true });
-  });
-
-  it("the Action's key file is gone after the step, whether ao succeeded or failed", async () => {
-    const runnerTemp = path.join(rig.dir, 'runner-temp');
-    mkdirSync(runnerTemp, { recursive: true });
-    // A config that reads the SSH key from the file the Action writes.
-    const hosts = (rig.configRaw.hosts as Record<string, unknown>[]).map((h) => (h.name === 'ssh1' ? { ...h, privateKey: '$AO_SSH_KEY_FILE' } : h));
-    const configDir = path.join(rig.dir, 'action-config');
-    mkdirSync(configDir, { recursive: true });
-    const configPath = writeConfig(configDir, { ...rig.configRaw, hosts });
-    const runAction = (command: string, args: string[]) =>
-      new Promise<{ code: number | null; stdout: string }>((resolve) => {
-        const child = spawn(process.execPath, [path.join(import.meta.dirname, '../../action/run.mjs')], {
-          env: {
-            ...process.env,
-            AO_FROM_SOURCE: '1',
-            AO_CONFIG: configPath,
-            AO_KNOWN_HOSTS: path.join(rig.dir, 'known_hosts'),
-            AO_COMMAND: command,
-            AO_ARGS: args.join('\n'),
-            AO_SSH_KEY: readFileSync(rig.sshd!.clientKeyPath, 'utf8'),
-            RUNNER_TEMP: runnerTemp,
-            GITHUB_OUTPUT: path.join(rig.dir, 'github-output'),
-          },
-          stdio: ['ignore', 'pipe', 'ignore'],
-        });
-        let stdout = '';
-        child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-        child.on('close', (code) => resolve({ code, stdout }));
-      });
-    tally.run();
-    const ok = await runAction('status', []);
-    expect(ok.code).toBe(0);
-    // It reached the SSH host with the key from the file.
-    expect(JSON.parse(ok.stdout.slice(ok.stdout.indexOf('{'))).hosts).toContainEqual({ name: 'ssh1', reachable: true, error: null });
-    expect(readdirSync(runnerTemp)).toEqual([]);
-    tally.run();
-    tally.fault('action step fails');
-    const failed = await runAction('send', ['demo-999', 'hello']);
-    expect(failed.code).not.toBe(0);
-    expect(readdirSync(runnerTemp)).toEqual([]);
-    expectConsistent(rig);
   });
 });
