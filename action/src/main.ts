@@ -118,28 +118,38 @@ async function step(temp: string): Promise<number> {
         if (applied.pinned.length) out(`known-hosts pins the key of ${applied.pinned.join(', ')}\n`);
       }
     }
+    // The token ao reads GitHub with is this input's, or none at all.
     const token = inputs['github-token']!.trim();
+    delete childEnv.GH_TOKEN;
     if (token) childEnv.GITHUB_TOKEN = token;
+    else delete childEnv.GITHUB_TOKEN;
 
     // Nothing ao prints (an agent's question, a branch, a message) can act as a workflow command.
     const resume = `ao-${randomUUID()}`;
     out(`::stop-commands::${resume}\n`);
-    const run = await runAo(invocation.argv, childEnv);
-    const doc = parseDoc(run.stdout);
-    const result: StepResult = { spec: invocation.spec, code: run.code, doc, stderrTail: run.stderrTail, configNote };
-    const shown = report(result);
-    out(shown.text);
-    annotations.push(...shown.annotations);
-
-    // The session the step is about, and its status now (as `ao session ls` sees it).
-    const id = typeof doc?.id === 'string' ? doc.id : invocation.session;
+    let run: AoRun;
+    let shown: ReturnType<typeof report>;
+    let id: string | undefined;
     let status: string | undefined;
-    if (id && run.code === 0) {
-      if (LISTING_COMMANDS.has(invocation.spec.name)) status = statusIn(doc, id);
-      else if (['spawn', 'send', 'kill', 'restore'].includes(invocation.spec.name)) status = statusIn(parseDoc((await runAo(['session', 'ls', '--include-killed', '--json'], childEnv)).stdout), id);
-      if (!status) annotations.push({ level: 'warning', title: `ao ${invocation.spec.name}`, message: `could not read the status of session ${id}; the status output is empty` });
+    try {
+      run = await runAo(invocation.argv, childEnv);
+      const doc = parseDoc(run.stdout);
+      shown = report({ spec: invocation.spec, code: run.code, doc, stderrTail: run.stderrTail, configNote });
+      out(shown.text);
+      annotations.push(...shown.annotations);
+      // The session the step is about, and its status now (as `ao session ls` sees it).
+      id = typeof doc?.id === 'string' ? doc.id : invocation.session;
+      if (id && run.code === 0) {
+        if (LISTING_COMMANDS.has(invocation.spec.name)) status = statusIn(doc, id);
+        else if (['spawn', 'send', 'kill', 'restore'].includes(invocation.spec.name)) status = statusIn(parseDoc((await runAo(['session', 'ls', '--include-killed', '--json'], childEnv)).stdout), id);
+        if (!status) {
+          const why = LISTING_COMMANDS.has(invocation.spec.name) ? `session ${id} is not among the sessions listed` : `could not read the status of session ${id} afterwards`;
+          annotations.push({ level: 'warning', title: `ao ${invocation.spec.name}`, message: `${why}; the status output is empty` });
+        }
+      }
+    } finally {
+      out(`::${resume}::\n`);
     }
-    out(`::${resume}::\n`);
     setOutputs({ json: run.stdout.trim(), 'exit-code': String(run.code), 'session-id': id ?? '', status: status ?? '' });
     appendSummary(shown.summary + (status && id ? `\nSession **${id.replace(/[^A-Za-z0-9._-]/g, '')}** is now **${status}**.\n` : ''));
     for (const a of annotations) out(workflowCommand(a));

@@ -69,7 +69,7 @@ afterAll(async () => {
 });
 
 /** One step of a workflow using the action, with the runner's environment (GitHub's API is the simulator). */
-async function step(inputs: Record<string, string>, options: { cancelWhen?: (printed: string) => boolean } = {}): Promise<ActionRun> {
+async function step(inputs: Record<string, string>, options: { cancelWhen?: (printed: string) => boolean; killWhen?: (printed: string) => boolean } = {}): Promise<ActionRun> {
   const run = await runAction({
     actionDir,
     with: { config: '.github/agent-orchestrator.yaml', 'ssh-private-key': key, 'known-hosts': knownHosts, ...inputs },
@@ -78,6 +78,7 @@ async function step(inputs: Record<string, string>, options: { cancelWhen?: (pri
     env: { GITHUB_API_URL: sim.url, GITHUB_REPOSITORY: `${OWNER}/${REPO}` },
     github: { token: ownerToken, repository: `${OWNER}/${REPO}` },
     cancelWhen: options.cancelWhen,
+    killWhen: options.killWhen,
     timeoutMs: 120_000,
   });
   expectNoKey(run, secret, { runnerTemp, workspace });
@@ -183,6 +184,20 @@ describe('every operation as a step', () => {
     expect(json(run)).toMatchObject({ id, killed: true });
     expect(run.summary).toContain(`Session **${id}** is now **killed**.`);
   });
+
+  it('restore and events: a killed session comes back, and its audit trail says so', async () => {
+    const spawned = await step({ command: 'spawn', project: 'acme/demo-app', prompt: 'a task to come back to', host: 'local' });
+    const other = spawned.outputs['session-id']!;
+    expect((await step({ command: 'kill', session: other })).outputs.status).toBe('killed');
+    const run = await step({ command: 'restore', session: other });
+    expect(run.conclusion, run.log).toBe('success');
+    expect(run.outputs).toMatchObject({ 'session-id': other, status: 'working', 'exit-code': '0' });
+    expect(run.summary).toContain(`restored ${other} on local`);
+    const events = await step({ command: 'events', session: other, last: '3' });
+    expect(events.conclusion, events.log).toBe('success');
+    expect((json(events).events as { type: string }[]).map((e) => e.type)).toContain('restored');
+    expect(events.summary).toMatch(/restored/);
+  });
 });
 
 describe('bad input fails the step with a clear error and changes nothing', () => {
@@ -237,6 +252,16 @@ describe('bad input fails the step with a clear error and changes nothing', () =
     expect(state()).toBe(before);
   });
 
+  it('text from ao that looks like a workflow command stays text', async () => {
+    const run = await step({ command: 'status', project: 'nope\n::error::forged\n::add-mask::ssh' });
+    rejected(run, '2', /unknown project/);
+    // One annotation from the step (its message holds the text, escaped), none forged; nothing masked by it.
+    expect(errors(run)).toHaveLength(1);
+    expect(errors(run)[0]!.message).toContain('::error::forged');
+    expect(run.masks).not.toContain('ssh');
+    expect(run.log).toContain('::error::forged');
+  });
+
   it('known-hosts that is not a known_hosts file', async () => {
     rejected(await step({ command: 'status', 'known-hosts': 'just some text' }), '2', /known-hosts line 1 is not a known_hosts line/);
   });
@@ -252,5 +277,37 @@ describe('the key is gone however the step ends', () => {
       ['__2', 'success'],
     ]);
     expect(filesUnder(runnerTemp)).toEqual([]);
+  });
+
+  it('killed outright (SIGKILL: no clean-up of its own): the always() step removes the key', async () => {
+    let keyFileSeen = false;
+    const run = await step({ command: 'status' }, {
+      killWhen: (printed) => {
+        // The key file exists while ao runs; then the step is killed.
+        keyFileSeen ||= filesUnder(runnerTemp).some((f) => f.endsWith('/ssh-key'));
+        return printed.includes('::stop-commands::') && keyFileSeen;
+      },
+    });
+    expect(keyFileSeen).toBe(true);
+    expect(run.steps.map((s) => [s.id, s.outcome])).toEqual([
+      ['prep', 'success'],
+      ['run', 'failure'],
+      ['__2', 'success'],
+    ]);
+    expect(filesUnder(runnerTemp)).toEqual([]);
+  });
+});
+
+describe('a host that cannot be reached', () => {
+  it('is a warning on the run; its sessions are left alone, and the step succeeds as ao status does', async () => {
+    await rig.sshd!.kill();
+    try {
+      const run = await step({ command: 'status' });
+      expect(run.conclusion, run.log).toBe('success');
+      expect(run.annotations.filter((a) => a.level === 'warning').map((a) => a.message).join('\n')).toMatch(/host ssh1 is unreachable .*its sessions were left alone/);
+      expect(run.summary).toMatch(/> \[!WARNING\]\n> host ssh1 is unreachable/);
+    } finally {
+      await rig.sshd!.restart();
+    }
   });
 });

@@ -68,6 +68,8 @@ export interface RunActionOptions {
   github?: Record<string, string>;
   /** Cancel the run (as the Cancel button does) when what the steps printed so far satisfies this. */
   cancelWhen?: (printed: string) => boolean;
+  /** SIGKILL the running step's processes (a runner that lost them: out of memory, a lost agent) when this holds. */
+  killWhen?: (printed: string) => boolean;
   timeoutMs?: number;
 }
 
@@ -223,6 +225,7 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
 
   const steps: StepRun[] = [];
   let cancel: (() => void) | undefined;
+  let killed = false;
   const runs = Object.fromEntries(entries(root.runs!));
   if (!isString(runs.using!) || runs.using.value !== 'composite') throw new Error('not a composite action');
   for (const [index, stepToken] of items(runs.steps!).entries()) {
@@ -277,6 +280,10 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
       pending[which] = lines.pop()!;
       for (const line of lines) onLine(line);
       if (options.cancelWhen && !status.cancelled && options.cancelWhen(raw)) cancel?.();
+      if (options.killWhen && !killed && options.killWhen(raw)) {
+        killed = true;
+        signal('SIGKILL');
+      }
     };
     child.stdout!.on('data', (c: Buffer) => feed('out', c));
     child.stderr!.on('data', (c: Buffer) => feed('err', c));

@@ -1,8 +1,10 @@
 #!/bin/sh
 # Take many sessions' record locks, without waiting, and print each record
-# after a header line "\035<n> ok|busy|missing" (n counts the pairs from 0).
-# A busy lock is skipped (the caller records it on its next look).
-# Args: dataDir token staleSec holder (lock file)...
+# after a header line "\035<n> ok|busy|missing" (n counts the pairs from 0);
+# a busy one's header names its owner ("\035<n> busy <owner line>"). A busy
+# lock is skipped (the caller records it on its next look), unless its owner
+# is the line the caller proved dead for it: stdin has one line per pair,
+# that owner or nothing. Args: dataDir token staleSec holder (lock file)...
 # shellcheck source=lib/exit-codes.sh
 . "$AO_LIB/exit-codes.sh"
 # shellcheck source=lib/root.sh
@@ -10,15 +12,18 @@
 # shellcheck source=lib/owner.sh
 . "$AO_LIB/owner.sh"
 token=$1; stale=$2; holder=$3; shift 3
-dead=; wait=0
+wait=0
 n=0
 while [ $# -ge 2 ]; do
   lock=$root/$1; file=$root/$2; shift 2
-  # A subshell: the lock library exits when the lock is busy.
-  if (
+  dead=
+  IFS= read -r dead || dead=
+  # A subshell: the lock library exits when the lock is busy, saying who holds it.
+  if owner=$(
+    exec 2>&1
     # shellcheck source=lib/lock.sh
     . "$AO_LIB/lock.sh"
-  ) 2>/dev/null; then
+  ); then
     if [ -f "$file" ]; then
       printf '\035%s ok\n' "$n"
       cat "$file"
@@ -27,7 +32,7 @@ while [ $# -ge 2 ]; do
       rm -rf "$lock"
     fi
   else
-    printf '\035%s busy\n' "$n"
+    printf '\035%s busy %s\n' "$n" "${owner#locked by }"
   fi
   n=$((n + 1))
 done
