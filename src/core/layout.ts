@@ -29,7 +29,15 @@ export interface HostPaths {
   outbox(project: string): string;
   /** Private archive of what kill keeps on the host (ignored files, nested repositories). */
   savedArchive(project: string, id: string, stamp: string): string;
+  /** What the agent's own hooks report (scripts/agent-hook.sh): its last events, its transcripts, its token counts. */
+  agentState(project: string, id: string): string;
   mirror(repo: string): string;
+  /** A repo's current installation token (the app's credentials for its agents), rewritten before it expires. */
+  tokenFile(repo: string): string;
+  /** The git credential helper that answers with that file's token. */
+  credentialHelper(): string;
+  /** Put first on agents' PATH: the `gh` shim that reads the current token. */
+  agentBin(): string;
 }
 
 function paths(base: string): HostPaths {
@@ -50,7 +58,12 @@ function paths(base: string): HostPaths {
     prompt: (project, id) => `${p(project)}/prompts/${id}.md`,
     outbox: (project) => `${p(project)}/outbox`,
     savedArchive: (project, id, stamp) => `${p(project)}/saved/${id}/${stamp}.tar`,
+    agentState: (project, id) => `${p(project)}/agent-state/${id}`,
     mirror: (repo) => `${base}/repos/${repo}.git`,
+    // Tokens under repos/, beside the helper and bin/: no owner name can collide with either.
+    tokenFile: (repo) => `${base}/credentials/repos/${repo}.token`,
+    credentialHelper: () => `${base}/credentials/git-credential-ao`,
+    agentBin: () => `${base}/credentials/bin`,
   };
 }
 

@@ -52,17 +52,33 @@ export interface RestoredWorktree {
   archive: 'restored' | 'missing' | 'none';
 }
 
+/** The push guard (scripts/pre-push.sh) as a hook file: git runs hooks directly, so it needs its interpreter line. */
+export function pushGuard(): string {
+  return `#!/bin/sh\n${hostScript('pre-push')}`;
+}
+
 export class Workspace {
   constructor(readonly host: Host) {}
 
-  /** Fetch the mirror (cloning it the first time) and add a worktree on a new branch. */
-  async add(options: { mirror: string; url: string; worktree: string; branch: string; baseBranch: string }): Promise<{ mirror: 'cloned' | 'warm' }> {
-    const result = await execScript(this.host, hostScript('add-worktree'), [options.mirror, options.url, options.worktree, options.branch, options.baseBranch], { timeoutMs: 600_000 });
+  /**
+   * Fetch the mirror (cloning it the first time) and add a worktree on a new
+   * branch. The mirror gets the push guard, and `credentialHelper` (a git
+   * `credential.helper` value) for the URL when the surface provides
+   * credentials for agents; without it the host's own git credentials serve.
+   */
+  async add(options: { mirror: string; url: string; worktree: string; branch: string; baseBranch: string; credentialHelper?: string }): Promise<{ mirror: 'cloned' | 'warm'; guard: 'on' | 'off' }> {
+    const result = await execScript(
+      this.host,
+      hostScript('add-worktree'),
+      [options.mirror, options.url, options.worktree, options.branch, options.baseBranch, pushGuard(), options.credentialHelper ?? ''],
+      { timeoutMs: 600_000 },
+    );
     if (result.code !== 0) {
       const kind = result.code === EXIT.BRANCH_EXISTS || result.code === EXIT.PATH_EXISTS ? 'conflict' : 'failed';
       throw new AoError(kind, `creating the worktree on host "${this.host.name}" failed: ${result.stderr.trim() || `exit ${result.code}`}`);
     }
-    return { mirror: facts(result.stdout).mirror === 'cloned' ? 'cloned' : 'warm' };
+    const f = facts(result.stdout);
+    return { mirror: f.mirror === 'cloned' ? 'cloned' : 'warm', guard: f.guard === 'off' ? 'off' : 'on' };
   }
 
   /**
@@ -70,11 +86,11 @@ export class Workspace {
    * the newest saved state (the branch, then the work kill saved in
    * `savedCommit` and `archive`).
    */
-  async restore(options: { mirror: string; url: string; worktree: string; branch: string; backupRef?: string; savedCommit?: string; archive?: string }): Promise<RestoredWorktree> {
+  async restore(options: { mirror: string; url: string; worktree: string; branch: string; backupRef?: string; savedCommit?: string; archive?: string; credentialHelper?: string }): Promise<RestoredWorktree> {
     const result = await execScript(
       this.host,
       hostScript('restore-worktree'),
-      [options.mirror, options.url, options.worktree, options.branch, options.backupRef ?? '', options.savedCommit ?? '', options.archive ?? ''],
+      [options.mirror, options.url, options.worktree, options.branch, options.backupRef ?? '', options.savedCommit ?? '', options.archive ?? '', pushGuard(), options.credentialHelper ?? ''],
       { timeoutMs: 600_000 },
     );
     if (result.code !== 0) throw new AoError('failed', `restoring the worktree on host "${this.host.name}" failed: ${result.stderr.trim() || `exit ${result.code}`}`);

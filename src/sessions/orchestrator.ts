@@ -9,6 +9,7 @@ import { TERMINAL_STATUSES } from '../core/model.js';
 import { instanceHash, parseSessionId } from '../core/names.js';
 import type { SessionRecord } from '../core/record.js';
 import type { GitHubPort } from '../github/port.js';
+import type { AgentCredentials, PreparedCredentials } from './credentials.js';
 import type { HostPool } from '../hosts/pool.js';
 import { takeSnapshot, type HostSnapshot } from '../hosts/snapshot.js';
 import type { SessionStore } from '../hosts/store.js';
@@ -36,6 +37,12 @@ export interface OrchestratorOptions {
    * factory that gives undefined): the GitHub columns stay as last recorded.
    */
   github?: () => Promise<GitHubPort | undefined>;
+  /**
+   * How agents reach GitHub: the app passes its installation tokens
+   * (InstallationTokenCredentials); without it (the CLI) hosts use their own
+   * git credentials.
+   */
+  credentials?: AgentCredentials;
 }
 
 export interface LocatedSession {
@@ -103,6 +110,15 @@ export class Orchestrator {
     writeFileSync(file('reached'), String(process.pid));
     const deadline = Date.now() + 120_000;
     while (!existsSync(file('go')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  }
+
+  /**
+   * What a session of `project` on `host` needs to reach GitHub (spawn and
+   * restore ask before the mirror is fetched): env for its tmux session and
+   * the credential helper for its mirror. Nothing without credentials.
+   */
+  prepareCredentials(host: string, project: ProjectConfig): Promise<PreparedCredentials> {
+    return this.options.credentials?.prepare(this, host, project) ?? Promise.resolve({ env: {} });
   }
 
   /** Agents the configuration names (records of other agents are still read, from their screens). */

@@ -56,6 +56,7 @@ export async function restoreSession(orch: Orchestrator, id: string, options: { 
     }
     const adapter = getAdapter(record.agent);
 
+    const access = await orch.prepareCredentials(host, project);
     orch.progress({ session: id, step: 'worktree', message: `${id}: checking the worktree on ${host}` });
     const restored: RestoredWorktree = await orch.workspace(host).restore({
       mirror: paths.mirror(project.repo),
@@ -65,13 +66,14 @@ export async function restoreSession(orch: Orchestrator, id: string, options: { 
       backupRef: record.backupRef,
       savedCommit: record.backupCommit,
       archive: record.archive,
+      credentialHelper: access.credentialHelper,
     });
     if (restored.movedAside) orch.progress({ session: id, step: 'worktree', message: `${id}: the old directory was not a usable worktree; it was moved to ${restored.movedAside}` });
 
     const ctx = { sessionId: id, worktree: worktreePath, agentCommand: project.agentCommand, promptFile };
     const resumeCommand = adapter.resumeCommand?.(ctx);
     const command = resumeCommand ?? adapter.launchCommand(ctx);
-    const env = { AO_SESSION_ID: id, AO_PROJECT: project.name, AO_PROMPT_FILE: promptFile };
+    const env = { ...access.env, AO_SESSION_ID: id, AO_PROJECT: project.name, AO_PROMPT_FILE: promptFile };
     const runtime = orch.runtime(host);
     const how: RestoreResult['runtime'] = observation.runtime === 'alive' ? 'respawned' : 'new-session';
     orch.progress({

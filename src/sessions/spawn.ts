@@ -43,7 +43,7 @@ export interface SpawnResult {
   attach: string;
 }
 
-type Step = 'reserve' | 'record' | 'worktree' | 'post-create' | 'agent-program' | 'tmux' | 'deliver-prompt' | 'finalize';
+type Step = 'reserve' | 'record' | 'credentials' | 'worktree' | 'post-create' | 'agent-program' | 'tmux' | 'deliver-prompt' | 'finalize';
 
 /** What placement needs of each host, from the snapshots. */
 export function hostLoads(snapshots: readonly HostSnapshot[]): HostLoad[] {
@@ -164,9 +164,13 @@ async function spawnLocked(orch: Orchestrator, request: SpawnRequest, plan: Spaw
     made.record = true;
     await orch.fault('spawn:record');
 
+    step = 'credentials';
+    const access = await orch.prepareCredentials(hostName, project);
+
     step = 'worktree';
     orch.progress({ session: id, step, message: `${id}: fetching ${project.repo} and adding worktree on ${hostName} (branch ${branch})` });
-    const { mirror } = await workspace.add({ mirror: paths.mirror, url: project.url, worktree: paths.worktree, branch, baseBranch: project.baseBranch });
+    const { mirror, guard } = await workspace.add({ mirror: paths.mirror, url: project.url, worktree: paths.worktree, branch, baseBranch: project.baseBranch, credentialHelper: access.credentialHelper });
+    if (guard === 'off') orch.log.warn({ session: id, host: hostName }, `the push guard does not run for ${project.repo} on this host: the repository's core.hooksPath points elsewhere`);
     made.worktree = true;
     made.branch = true;
     await orch.fault('spawn:worktree');
@@ -205,7 +209,7 @@ async function spawnLocked(orch: Orchestrator, request: SpawnRequest, plan: Spaw
 
     step = 'tmux';
     orch.progress({ session: id, step, message: `${id}: starting ${adapter.name} in tmux session ${tmuxName}` });
-    const started = await runtime.create({ name: tmuxName, cwd: paths.worktree, command: launch, env: { AO_SESSION_ID: id, AO_PROJECT: project.name, AO_PROMPT_FILE: paths.prompt } });
+    const started = await runtime.create({ name: tmuxName, cwd: paths.worktree, command: launch, env: { ...access.env, AO_SESSION_ID: id, AO_PROJECT: project.name, AO_PROMPT_FILE: paths.prompt } });
     made.tmux = true;
     record = { ...record, panePid: started.pid, paneStart: started.start || undefined };
     await orch.fault('spawn:tmux');

@@ -120,6 +120,27 @@ function git(args) {
   return execFileSync('git', args, { cwd: process.cwd(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
+/**
+ * The token for `fake:pr` when AO_FAKE_GITHUB_TOKEN is not set: what `gh auth
+ * token` says (through ao's gh shim where gh is installed), else the
+ * credential git would use for the remote (`git credential fill`, which
+ * asks ao's credential helper). It is never printed.
+ */
+function githubToken() {
+  if (process.env.AO_FAKE_GITHUB_TOKEN !== undefined) return process.env.AO_FAKE_GITHUB_TOKEN;
+  try {
+    const token = execFileSync('gh', ['auth', 'token'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    if (token) return token;
+  } catch {
+    // no gh on this host: ask git
+  }
+  const url = git(['remote', 'get-url', 'origin']).trim();
+  const answer = execFileSync('git', ['credential', 'fill'], { cwd: process.cwd(), input: `url=${url}\n\n`, encoding: 'utf8', env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } });
+  const password = /^password=(.*)$/m.exec(answer)?.[1];
+  if (!password) throw new Error(`git has no credential for ${url}`);
+  return password;
+}
+
 function firstErrorLine(error) {
   const text = String(error?.stderr || error?.message || error);
   return text.split('\n').find((l) => l.trim() !== '') ?? text;
@@ -151,16 +172,18 @@ async function runDirectives(directives) {
         }
         break;
       case 'push':
+        // `fake:push` pushes the branch; `fake:push <refspec>` pushes that (e.g. HEAD:main, to see it refused).
         try {
-          git(['push', '-q', '-u', 'origin', 'HEAD']);
-          write(`pushed ${git(['rev-parse', '--abbrev-ref', 'HEAD']).trim()}\n`);
+          git(['push', '-q', '-u', 'origin', args || 'HEAD']);
+          write(`pushed ${args || git(['rev-parse', '--abbrev-ref', 'HEAD']).trim()}\n`);
         } catch (error) {
           write(`fake: push failed: ${firstErrorLine(error)}\n`);
         }
         break;
       case 'pr': {
         // Opens a pull request for the current branch, as an agent does with `gh pr create`:
-        // AO_FAKE_GITHUB_API, AO_FAKE_GITHUB_TOKEN and AO_FAKE_GITHUB_REPO (owner/name) say where.
+        // AO_FAKE_GITHUB_API and AO_FAKE_GITHUB_REPO (owner/name) say where; the token is
+        // AO_FAKE_GITHUB_TOKEN, or else found as a real agent finds one (see githubToken).
         try {
           const api = process.env.AO_FAKE_GITHUB_API;
           const repo = process.env.AO_FAKE_GITHUB_REPO;
@@ -168,7 +191,7 @@ async function runDirectives(directives) {
           const head = git(['rev-parse', '--abbrev-ref', 'HEAD']).trim();
           const response = await fetch(`${api}/repos/${repo}/pulls`, {
             method: 'POST',
-            headers: { authorization: `token ${process.env.AO_FAKE_GITHUB_TOKEN ?? ''}`, 'content-type': 'application/json', accept: 'application/vnd.github+json' },
+            headers: { authorization: `token ${githubToken()}`, 'content-type': 'application/json', accept: 'application/vnd.github+json' },
             body: JSON.stringify({ title: args || `Changes from ${head}`, head, base: process.env.AO_FAKE_GITHUB_BASE ?? 'main', body: 'Opened by the fake agent.' }),
           });
           const pr = await response.json();
