@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '../../src/core/config.js';
 import { HostPool } from '../../src/hosts/pool.js';
 import { killSession } from '../../src/sessions/kill.js';
@@ -14,6 +14,9 @@ import { fakeAgentCommand } from '../support/fake-agent.js';
 import { waitFor } from '../support/rig.js';
 import { dataRoot, expectConsistent, fileHashes, killProcess, lostFiles, processesIn, running, startFaultRig, type FaultRig } from './harness.js';
 import { tally, writeTally } from './tally.js';
+
+// Real processes on a loaded 2-core machine: every test waits for conditions, and may take its time.
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 120_000 });
 
 /**
  * Issue 9, items 2 and 3: kill and restore of one session never interleave

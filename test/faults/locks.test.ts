@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { thisHolder } from '../../src/hosts/holder.js';
 import { killSession } from '../../src/sessions/kill.js';
 import { sendMessage } from '../../src/sessions/send.js';
@@ -12,6 +12,9 @@ import { readRecords } from '../support/audit.js';
 import { waitFor } from '../support/rig.js';
 import { dataRoot, expectConsistent, makeZombie, partialDeliveries, processesIn, running, spawnSettled, startFaultRig, type FaultRig } from './harness.js';
 import { tally, writeTally } from './tally.js';
+
+// Real processes on a loaded 2-core machine: every test waits for conditions, and may take its time.
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 120_000 });
 
 /**
  * Issue 9, item 7: a lock whose holder is certainly gone (it died on this

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, statSync, watch, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { neutralizeForPane, posixCksum } from '../../src/core/pane-text.js';
 import { AoError } from '../../src/core/errors.js';
 import { execScript } from '../../src/hosts/host.js';
@@ -13,6 +13,9 @@ import { messages } from '../support/agent-log.js';
 import { waitFor } from '../support/rig.js';
 import { dataRoot, expectConsistent, killProcess, killSshdOnly, partialDeliveries, spawnSettled, startFaultRig, type FaultRig } from './harness.js';
 import { tally, writeTally } from './tally.js';
+
+// Real processes on a loaded 2-core machine: every test waits for conditions, and may take its time.
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 120_000 });
 
 /**
  * Issue 9, items 1 and 6: a message reaches the agent whole or not at all,

@@ -1,11 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { messages } from '../support/agent-log.js';
 import { readRecords } from '../support/audit.js';
 import { waitFor } from '../support/rig.js';
 import { dataRoot, expectConsistent, killProcess, killSshdOnly, processesIn, running, startFaultRig, worktreeOf, type FaultRig } from './harness.js';
 import { tally, writeTally } from './tally.js';
+
+// Real processes on a loaded 2-core machine: every test waits for conditions, and may take its time.
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 120_000 });
 
 /**
  * Issue 9, item 5: a spawn interrupted at a named step (sshd killed, the

@@ -1,7 +1,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { killSession } from '../../src/sessions/kill.js';
 import { spawnSession } from '../../src/sessions/spawn.js';
 import { messages } from '../support/agent-log.js';
@@ -10,6 +10,9 @@ import { writeConfig } from '../support/cli.js';
 import { waitFor } from '../support/rig.js';
 import { dataRoot, expectConsistent, processesIn, recordFile, running, startFaultRig, type FaultRig } from './harness.js';
 import { tally, writeTally } from './tally.js';
+
+// Real processes on a loaded 2-core machine: every test waits for conditions, and may take its time.
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 120_000 });
 
 /**
  * Issue 9, items 8 and 9: state that lies (a record edited to name another

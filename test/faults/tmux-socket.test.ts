@@ -1,11 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { spawnSession, type SpawnResult } from '../../src/sessions/spawn.js';
 import { readRecords } from '../support/audit.js';
 import { waitFor } from '../support/rig.js';
 import { expectConsistent, makeZombie, moveTmuxSocket, processesIn, recordFile, running, startFaultRig, type FaultRig } from './harness.js';
 import { tally, writeTally } from './tally.js';
+
+// Real processes on a loaded 2-core machine: every test waits for conditions, and may take its time.
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 120_000 });
 
 /**
  * Issue 9, item 4: with the tmux server running but its socket file moved
