@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
 import { HostPool } from '../../src/hosts/pool.js';
@@ -140,14 +140,8 @@ export async function killSshdOnly(sshd: TestSshd): Promise<number[]> {
   return victims;
 }
 
-/** Kill sshd with every process it serves (the whole tree), as the rig does. */
-export async function killSshdTree(sshd: TestSshd): Promise<void> {
-  await sshd.kill();
-  tally.fault('sshd killed (whole tree)');
-}
-
 /** The tmux socket file of the rig (tmux -L <name> uses /tmp/tmux-<uid>/<name>). */
-export function tmuxSocketPath(rig: SessionRig): string {
+function tmuxSocketPath(rig: SessionRig): string {
   return path.join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid!()}`, rig.socket);
 }
 
@@ -240,10 +234,6 @@ export function worktreeOf(rig: SessionRig, host: string, id: string): string {
 
 export function dataRoot(rig: SessionRig, host: string): string {
   return path.join(rig.dir, host === 'local' ? 'local-data' : 'ssh-data', rig.config.instance);
-}
-
-export function removeQuietly(p: string): void {
-  rmSync(p, { recursive: true, force: true });
 }
 
 /**

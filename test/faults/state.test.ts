@@ -1,12 +1,11 @@
-import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { killSession } from '../../src/sessions/kill.js';
 import { spawnSession } from '../../src/sessions/spawn.js';
 import { messages } from '../support/agent-log.js';
 import { readRecords } from '../support/audit.js';
-import { writeConfig } from '../support/cli.js';
 import { waitFor } from '../support/rig.js';
 import { dataRoot, expectConsistent, processesIn, recordFile, running, startFaultRig, type FaultRig } from './harness.js';
 import { tally, writeTally } from './tally.js';
