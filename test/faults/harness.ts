@@ -27,7 +27,12 @@ const AO = path.join(import.meta.dirname, '../../bin/ao.js');
 export interface FaultRig extends SessionRig {
   configPath: string;
   faultDir: string;
-  /** An orchestrator whose lock waits are 1 s: an operation that proceeds proves it took the lock at once. */
+  /**
+   * An orchestrator whose lock waits are 1 s and whose locks go stale only
+   * after an hour: an operation that proceeds took its locks at once, and
+   * not because they had aged (a send waits for its lock as long as its own
+   * timeout; this makes it wait for a live holder for good).
+   */
   quick(): Orchestrator;
   /** Run `ao` to completion. */
   ao(args: string[], options?: { env?: NodeJS.ProcessEnv; input?: string }): Promise<AoResult>;
@@ -59,7 +64,8 @@ export async function startFaultRig(options: Parameters<typeof startRig>[0] = {}
     configPath,
     faultDir,
     quick() {
-      const pool = new HostPool(rig.config, { lockWaitSec: 1 });
+      // And an hour before a lock counts as abandoned: a lock it breaks was broken for its dead or unreadable holder, not its age.
+      const pool = new HostPool(rig.config, { lockWaitSec: 1, staleLockSec: 3600 });
       pools.push(pool);
       return new Orchestrator(rig.config, pool, { actor: 'fault-test' });
     },
