@@ -88,6 +88,7 @@ describe('the tmux socket file moved away while three agents run', () => {
     await waitFor(() => agent.every((pid) => !running(pid)), 10_000, 'the agent to end');
     // Its pane's process, reparented to a PID 1 that does not reap: still in /proc, answering kill -0.
     const zombie = await makeZombie();
+    tally.fault('agent process a zombie');
     try {
       const file = recordFile(rig, 'local', s.id);
       writeFileSync(file, readFileSync(file, 'utf8').replace(/^panePid=.*$/m, `panePid=${zombie.pid}`).replace(/^paneStart=.*$/m, `paneStart=${zombie.start}`));
