@@ -1,3 +1,5 @@
+import type { AgentHooks, HookTarget } from './hooks.js';
+
 /**
  * An agent adapter is data plus small pure functions: how to launch (and
  * resume) one kind of agent, and how to read its pane. Adding an agent is
@@ -20,6 +22,8 @@ export interface LaunchContext {
   agentCommand?: string;
   /** Absolute path on the host of a file holding the initial task prompt (outside the worktree). */
   promptFile?: string;
+  /** Where the agent's hooks report, when spawn installs them (adapters with `hooks` add them to the command). */
+  hooks?: HookTarget;
 }
 
 export interface AgentAdapter {
@@ -42,6 +46,12 @@ export interface AgentAdapter {
    * ctx.promptFile itself.
    */
   readonly initialPrompt: 'message' | 'launch';
+  /**
+   * Full-screen agents redraw after they start and take a paste in pieces:
+   * a message is pasted only once the pane has held still this long (ms),
+   * and its Enter goes once the pasted text has settled. Unset: at once.
+   */
+  readonly settleMs?: number;
   /** Classify the last lines of the pane (ANSI already stripped, trailing blank lines removed). */
   classify(lines: readonly string[]): PaneState;
   /**
@@ -51,12 +61,34 @@ export interface AgentAdapter {
    * fills in when the screen says nothing recognisable.
    */
   readonly logProbe?: AgentLogProbe;
+  /**
+   * For agents that can run a program on their own events (Claude Code's
+   * hooks, Codex's notify): how spawn installs them on the command line and
+   * what each event means. Read in the same snapshot (./hooks.ts).
+   */
+  readonly hooks?: AgentHooks;
+  /**
+   * What spawn does on the host before the agent first starts in a new
+   * worktree, so that it does not stop at a first-run screen (a trust
+   * dialog kept per folder): a host script run in the same round trip that
+   * writes the task prompt.
+   */
+  readonly firstRun?: AgentFirstRun;
+}
+
+export interface AgentFirstRun {
+  /** Name of a host script in src/hosts/scripts; prints `key=value` facts and never fails. */
+  readonly script: string;
+  /** Its arguments for a session. */
+  args(ctx: LaunchContext): string[];
 }
 
 export interface AgentLogReading {
   /** Epoch ms of the newest log entry. */
   at?: number;
   state?: PaneState;
+  /** What the agent said, in words, for a human shown its question before the screen has it. */
+  note?: string;
 }
 
 export interface AgentLogProbe {

@@ -1,6 +1,8 @@
-import type { AgentAdapter, AgentLogReading } from './adapter.js';
-import { baseCommand, withArguments } from './command.js';
-import { classifyScreen, type ScreenRules } from './screen.js';
+import { shellQuote } from '../core/shell.js';
+import type { AgentAdapter, AgentLogReading, LaunchContext, PaneState } from './adapter.js';
+import { baseCommand, commandEnv, withArguments } from './command.js';
+import { hookCommand, type AgentHooks } from './hooks.js';
+import { classifyScreen, FULL_SCREEN_SETTLE_MS, type ScreenRules } from './screen.js';
 
 /**
  * Claude Code's terminal UI: a transcript, then (while working) a spinner
@@ -54,18 +56,71 @@ export const claudeCodeScreen: ScreenRules = {
   },
 };
 
+/** The hook events ao listens to, and what each says (a Notification by its kind). */
+const CLAUDE_HOOK_EVENTS = ['SessionStart', 'UserPromptSubmit', 'PreToolUse', 'PostToolUse', 'PermissionRequest', 'Notification', 'Stop', 'SessionEnd'] as const;
+
+function claudeHookState(event: string, detail: string): PaneState | undefined {
+  switch (event) {
+    case 'SessionStart':
+    case 'Stop':
+      return 'ready';
+    case 'UserPromptSubmit':
+    case 'PreToolUse':
+    case 'PostToolUse':
+      return 'busy';
+    case 'PermissionRequest':
+      return 'waiting_input';
+    case 'Notification':
+      // permission_prompt, elicitation_dialog: a question for a human; idle_prompt: waiting for the next message.
+      if (detail === 'permission_prompt' || detail === 'elicitation_dialog') return 'waiting_input';
+      if (detail === 'idle_prompt') return 'ready';
+      return undefined;
+    default:
+      return undefined; // SessionEnd: the pane tells that the agent exited
+  }
+}
+
+/**
+ * Claude Code's hooks come in a settings layer given on the command line
+ * (`--settings <json>`): nothing is written into the worktree or the
+ * operator's settings, and the operator's own hooks still run beside them.
+ */
+export const claudeCodeHooks: AgentHooks = {
+  install(): string {
+    const hooks = Object.fromEntries(CLAUDE_HOOK_EVENTS.map((event) => [event, [{ hooks: [{ type: 'command', command: hookCommand(event) }] }]]));
+    return `--settings ${shellQuote(JSON.stringify({ hooks }))}`;
+  },
+  state: claudeHookState,
+};
+
+function claudeCommand(ctx: LaunchContext, ...args: string[]): string {
+  const parts = [ctx.hooks ? claudeCodeHooks.install() : '', ...args].filter(Boolean);
+  const base = baseCommand(ctx, 'claude');
+  return parts.length ? withArguments(base, parts.join(' ')) : base;
+}
+
 export const claudeCodeAdapter: AgentAdapter = {
   name: 'claude-code',
   description: "Anthropic's Claude Code (`claude`); restore continues the worktree's last conversation",
   installHint: 'npm install -g @anthropic-ai/claude-code',
   initialPrompt: 'message',
-  launchCommand: (ctx) => baseCommand(ctx, 'claude'),
+  settleMs: FULL_SCREEN_SETTLE_MS,
+  launchCommand: (ctx) => claudeCommand(ctx),
   // --continue picks the most recent conversation in the current directory: the worktree is the agent's alone.
-  resumeCommand: (ctx) => withArguments(baseCommand(ctx, 'claude'), '--continue'),
+  resumeCommand: (ctx) => claudeCommand(ctx, '--continue'),
   classify: (lines) => classifyScreen(claudeCodeScreen, lines),
   logProbe: {
     script: 'claude-code-transcripts',
     read: (entries, worktreeTail) => readClaudeTranscripts(entries, worktreeTail),
+  },
+  hooks: claudeCodeHooks,
+  // Trust is kept per folder: each new worktree is marked trusted in the agent's global config.
+  firstRun: {
+    script: 'claude-code-trust',
+    args(ctx) {
+      const env = commandEnv(baseCommand(ctx, 'claude'));
+      return [ctx.worktree, env.CLAUDE_CONFIG_DIR ?? '', env.HOME ?? ''];
+    },
   },
 };
 

@@ -1,6 +1,8 @@
-import type { AgentAdapter } from './adapter.js';
-import { baseCommand, withArguments } from './command.js';
-import { classifyScreen, type ScreenRules } from './screen.js';
+import { shellQuote } from '../core/shell.js';
+import type { AgentAdapter, LaunchContext } from './adapter.js';
+import { baseCommand, commandEnv, withArguments } from './command.js';
+import { hookArgv, type AgentHooks } from './hooks.js';
+import { classifyScreen, FULL_SCREEN_SETTLE_MS, type ScreenRules } from './screen.js';
 
 /**
  * OpenAI Codex CLI's terminal UI: a transcript of "•" items, a status line
@@ -50,15 +52,49 @@ export const codexScreen: ScreenRules = {
 
 const CODEX_COMMAND = 'codex --no-daemon';
 
+/**
+ * Codex runs a `notify` program at the end of each turn with a JSON
+ * argument ({"type": "agent-turn-complete", "thread-id": ...}). It is given
+ * as a config override on the command line (`-c notify=[...]`, TOML), so
+ * nothing is written to the operator's config.toml; an operator's own
+ * notify is replaced for ao's sessions.
+ */
+export const codexHooks: AgentHooks = {
+  install: () => `-c ${shellQuote(`notify=${JSON.stringify(hookArgv('notify'))}`)}`,
+  state(event, detail) {
+    if (event !== 'notify') return undefined;
+    if (detail === 'agent-turn-complete') return 'ready';
+    if (detail === 'approval-requested') return 'waiting_input';
+    return undefined;
+  },
+};
+
+function codexCommand(ctx: LaunchContext, ...args: string[]): string {
+  // The override goes before a subcommand (`resume`), where every Codex command takes it.
+  const parts = [ctx.hooks ? codexHooks.install() : '', ...args].filter(Boolean);
+  const base = baseCommand(ctx, CODEX_COMMAND);
+  return parts.length ? withArguments(base, parts.join(' ')) : base;
+}
+
 export const codexAdapter: AgentAdapter = {
   name: 'codex',
   description: "OpenAI's Codex CLI (`codex`); restore resumes the last session",
   installHint: 'npm install -g @openai/codex',
   initialPrompt: 'message',
+  settleMs: FULL_SCREEN_SETTLE_MS,
   // --no-daemon: the agent runs in the pane's own process. By default Codex hands the work to a
   // shared background server that outlives the TUI, so quitting (or killing) the pane would not
   // stop it and an exited pane would not mean a stopped agent.
-  launchCommand: (ctx) => baseCommand(ctx, CODEX_COMMAND),
-  resumeCommand: (ctx) => withArguments(baseCommand(ctx, CODEX_COMMAND), 'resume --last'),
+  launchCommand: (ctx) => codexCommand(ctx),
+  resumeCommand: (ctx) => codexCommand(ctx, 'resume --last'),
   classify: (lines) => classifyScreen(codexScreen, lines),
+  hooks: codexHooks,
+  // Trust is kept per project root, and a worktree of ao's bare mirror is its own: each is marked trusted.
+  firstRun: {
+    script: 'codex-trust',
+    args(ctx) {
+      const env = commandEnv(baseCommand(ctx, CODEX_COMMAND));
+      return [ctx.worktree, env.CODEX_HOME ?? '', env.HOME ?? ''];
+    },
+  },
 };

@@ -36,3 +36,23 @@ export function programOf(commandLine: string): string | undefined {
     } else return w;
   }
 }
+
+/**
+ * The variables a command line sets for its program: leading `NAME=value`
+ * words, before or after `env` (an operator's agentCommand may give the
+ * agent its own HOME or config directory this way). Empty when the line is
+ * not a plain command.
+ */
+export function commandEnv(commandLine: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  const words = parse(commandLine);
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i];
+    if (typeof w !== 'string') break;
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(w);
+    if (m) env[m[1]!] = m[2]!;
+    else if (w === 'env' || w === 'exec' || w === 'command') while (typeof words[i + 1] === 'string' && (words[i + 1] as string).startsWith('-')) i++;
+    else break;
+  }
+  return env;
+}

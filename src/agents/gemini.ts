@@ -1,6 +1,6 @@
 import type { AgentAdapter } from './adapter.js';
 import { baseCommand, withArguments } from './command.js';
-import { classifyScreen, type ScreenRules } from './screen.js';
+import { classifyScreen, FULL_SCREEN_SETTLE_MS, type ScreenRules } from './screen.js';
 
 /**
  * Gemini CLI's terminal UI: a transcript, a loading line with a braille
@@ -57,6 +57,7 @@ export const geminiAdapter: AgentAdapter = {
   description: "Google's Gemini CLI (`gemini`); restore resumes the latest session",
   installHint: 'npm install -g @google/gemini-cli',
   initialPrompt: 'message',
+  settleMs: FULL_SCREEN_SETTLE_MS,
   launchCommand: (ctx) => baseCommand(ctx, 'gemini'),
   resumeCommand: (ctx) => withArguments(baseCommand(ctx, 'gemini'), '--resume latest'),
   classify: (lines) => classifyScreen(geminiScreen, lines),

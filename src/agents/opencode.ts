@@ -1,6 +1,6 @@
 import type { AgentAdapter } from './adapter.js';
 import { baseCommand, withArguments } from './command.js';
-import { classifyScreen, type ScreenRules } from './screen.js';
+import { classifyScreen, FULL_SCREEN_SETTLE_MS, type ScreenRules } from './screen.js';
 
 /**
  * OpenCode's full-screen UI: the session above, the input box at the bottom
@@ -50,6 +50,7 @@ export const opencodeAdapter: AgentAdapter = {
   description: 'OpenCode (`opencode`); restore continues the last session',
   installHint: 'npm install -g opencode-ai',
   initialPrompt: 'message',
+  settleMs: FULL_SCREEN_SETTLE_MS,
   launchCommand: (ctx) => baseCommand(ctx, 'opencode'),
   resumeCommand: (ctx) => withArguments(baseCommand(ctx, 'opencode'), '--continue'),
   classify: (lines) => classifyScreen(opencodeScreen, lines),

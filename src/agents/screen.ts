@@ -46,6 +46,14 @@ export function contentTail(lines: readonly string[], count: number): string[] {
   return tail;
 }
 
+/**
+ * How long the pane of a full-screen agent (Claude Code, Codex, Gemini CLI,
+ * OpenCode) must hold still before a message goes in: measured on the real
+ * agents (test/agents/real), which redraw after they start or resume and
+ * lose an Enter that comes while they still take a paste.
+ */
+export const FULL_SCREEN_SETTLE_MS = 700;
+
 function matches(rule: ScreenRule | undefined, lines: readonly string[]): boolean {
   if (!rule) return false;
   const window = contentTail(lines, rule.within);

@@ -11,7 +11,7 @@ export interface StatusInput {
 export const statusCommand = defineCommand<StatusInput, SessionList>({
   name: 'status',
   cli: [['status'], ['session', 'status']],
-  summary: 'comprehensive view: status, PR, CI, review, threads, activity, age',
+  summary: 'comprehensive view: status, PR, CI, review, threads, activity, tokens, age',
   args: [],
   options: [
     { name: 'project', short: 'p', placeholder: '<name>', kind: 'string', help: 'only this project' },

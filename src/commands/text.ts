@@ -52,10 +52,32 @@ export function renderStatus(list: SessionList, now = Date.now()): string {
     s.review ? REVIEW_SYMBOL[s.review]! : '-',
     s.unresolvedThreads === null ? '-' : String(s.unresolvedThreads),
     s.activity ?? (s.hostReachable ? '-' : 'unreachable'),
+    tokensCell(s.tokens),
     ago(s.lastActivityAt ?? s.createdAt ?? undefined, now),
     s.branch,
   ]);
-  return withNotes(renderTable(['ID', 'STATUS', 'PR', 'CI', 'REV', 'THR', 'ACTIVITY', 'LAST ACTIVITY', 'BRANCH'], rows), list);
+  return withNotes(renderTable(['ID', 'STATUS', 'PR', 'CI', 'REV', 'THR', 'ACTIVITY', 'TOKENS', 'LAST ACTIVITY', 'BRANCH'], rows), list);
+}
+
+/** "1.2k" style count. */
+export function compactCount(n: number): string {
+  if (n < 1000) return String(n);
+  const units: [number, string][] = [
+    [1e9, 'G'],
+    [1e6, 'M'],
+    [1e3, 'k'],
+  ];
+  const [size, unit] = units.find(([u]) => n >= u)!;
+  const value = n / size;
+  return `${value < 10 ? value.toFixed(1).replace(/\.0$/, '') : Math.round(value)}${unit}`;
+}
+
+/** TOKENS: prompt tokens (cached ones included) / output tokens, and the cost where the agent counts it. */
+export function tokensCell(tokens: SessionView['tokens']): string {
+  if (!tokens) return '-';
+  const prompt = tokens.input + tokens.cacheRead + tokens.cacheWrite;
+  const cost = tokens.cost === null ? '' : ` $${tokens.cost < 10 ? tokens.cost.toFixed(2) : Math.round(tokens.cost)}`;
+  return `${compactCount(prompt)}/${compactCount(tokens.output)}${cost}`;
 }
 
 function withNotes(table: string, list: SessionList): string {

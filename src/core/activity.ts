@@ -9,6 +9,17 @@ export { stripAnsi } from './ansi.js';
  */
 export type PaneReading = 'busy' | 'ready' | 'waiting_input' | 'error' | 'unknown';
 
+/**
+ * What the agent last said about itself, through its hooks (Claude Code's
+ * hooks, Codex's notify program) or its own log (Claude Code's transcript):
+ * the newest such report and the time it was made.
+ */
+export interface AgentReport {
+  state: PaneReading;
+  /** Epoch ms (the host's clock, like the pane's times). */
+  at: number;
+}
+
 export interface ActivityEvidence {
   /** The tmux session (and its pane) exists. */
   alive: boolean;
@@ -23,25 +34,56 @@ export interface ActivityEvidence {
   idleAfterSec: number;
   /** A pane that changed within this many seconds is still settling: the agent is active. */
   settleSec: number;
+  /** The agent's own newest report, where it makes any. */
+  report?: AgentReport;
 }
 
 /**
- * Activity (SPEC section 3) from one look at a pane. Rules, in order:
- * gone/exited -> exited; a question -> waiting_input; an error -> blocked;
- * a busy indicator -> active (however long it has been quiet: a spinner
- * that says "working" is believed); a recognised prompt -> ready (or idle
- * after long quiet); other recent output -> active; long quiet -> idle;
- * otherwise ready.
+ * How long (seconds) the agent's own word that it asks a human is believed
+ * over a screen that does not show the question (yet): an agent draws its
+ * dialog within a frame of telling its hooks, so after this long only the
+ * screen can keep a session waiting when it shows something recognisable
+ * (a human who answered at once is not shown waiting for longer).
+ */
+export const REPORT_LEAD_SEC = 5;
+
+/**
+ * Activity (SPEC section 3) from one look at a pane and the agent's own
+ * newest report. Rules, in order:
+ *   1. gone/exited -> exited;
+ *   2. a question on screen -> waiting_input;
+ *   3. the agent reported a question within REPORT_LEAD_SEC -> waiting_input
+ *      (the hook comes before the dialog is drawn, or read);
+ *   4. an error on screen -> blocked; a busy indicator -> active (however
+ *      long it has been quiet: a spinner that says "working" is believed);
+ *   5. a recognised prompt -> ready, or idle after long quiet;
+ *   6. a screen that says nothing recognisable: the report fills in. A
+ *      question stays a question until the agent reports something else; an
+ *      error is blocked; "working" is believed only while the report is
+ *      younger than idleAfterSec (a stale "active" is demoted by this timer,
+ *      so a session whose agent stopped reporting never sits working for
+ *      good); "ready" counts as a recognised prompt;
+ *   7. otherwise: recent output -> active, long quiet -> idle, else ready.
+ * The report's time counts as output: it moves the last-activity time.
  */
 export function deriveActivity(e: ActivityEvidence): Activity {
   if (!e.alive || e.agentExited) return 'exited';
   if (e.paneState === 'waiting_input') return 'waiting_input';
-  if (e.paneState === 'error') return 'blocked';
-  if (e.paneState === 'busy') return 'active';
-  // A prompt the adapter recognises is believed at once; only unrecognised screens need to settle.
-  const recognisedReady = e.paneState === 'ready';
+  const report = e.report && Number.isFinite(e.report.at) ? e.report : undefined;
   // A host clock slightly ahead of ours must not make output look older than it is.
-  const quietMs = Number.isFinite(e.lastOutputAt) ? Math.max(0, e.now - e.lastOutputAt) : Number.POSITIVE_INFINITY;
+  const age = (at: number) => (Number.isFinite(at) ? Math.max(0, e.now - at) : Number.POSITIVE_INFINITY);
+  if (report?.state === 'waiting_input' && age(report.at) < REPORT_LEAD_SEC * 1000) return 'waiting_input';
+  let reading: PaneReading = e.paneState;
+  if (reading === 'unknown' && report) {
+    if (report.state === 'busy') reading = age(report.at) < e.idleAfterSec * 1000 ? 'busy' : 'unknown';
+    else reading = report.state;
+  }
+  if (reading === 'waiting_input') return 'waiting_input';
+  if (reading === 'error') return 'blocked';
+  if (reading === 'busy') return 'active';
+  // A prompt the adapter recognises is believed at once; only unrecognised screens need to settle.
+  const recognisedReady = reading === 'ready';
+  const quietMs = Math.min(age(e.lastOutputAt), report ? age(report.at) : Number.POSITIVE_INFINITY);
   if (!recognisedReady && quietMs < e.settleSec * 1000) return 'active';
   if (quietMs >= e.idleAfterSec * 1000) return 'idle';
   return 'ready';

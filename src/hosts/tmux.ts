@@ -46,6 +46,8 @@ export interface DeliverOptions {
   token: string;
   /** The event's JSON without its closing brace; the host adds the outcome and the text. */
   eventHead: string;
+  /** The Enter waits until the pane, showing the paste, has held still this long (agents that take a paste in pieces). */
+  stillMs?: number;
 }
 
 export interface DeliveryOutcome {
@@ -192,7 +194,7 @@ export class TmuxRuntime {
     const result = await execScript(
       this.host,
       hostScript('deliver'),
-      [options.dataDir, options.events, this.socket, this.target(options.name), buffer, options.enter ? '1' : '0', polls, posixCksum(bytes), options.outbox, options.token, options.eventHead],
+      [options.dataDir, options.events, this.socket, this.target(options.name), buffer, options.enter ? '1' : '0', polls, posixCksum(bytes), options.outbox, options.token, options.eventHead, String(Math.ceil((options.stillMs ?? 0) / 50))],
       { stdin: bytes, timeoutMs: (options.confirmMs ?? 0) + 60_000 },
     );
     const f = scriptFacts(result.stdout);

@@ -2,6 +2,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { listAdapters } from '../agents/index.js';
+import { AGENT_STATE_PROBE } from '../agents/hooks.js';
 import { type Config, type ProjectConfig, findProject } from '../core/config.js';
 import { AoError } from '../core/errors.js';
 import { absolutePaths, deploymentName, type HostPaths } from '../core/layout.js';
@@ -175,8 +176,9 @@ export class Orchestrator {
       tmuxSocket: this.tmuxSocket,
       namePrefix: `${this.hash12}-`,
       historyLines: PANE_HISTORY_LINES,
-      // Only the agents this deployment runs: a log probe costs its host a process.
-      logProbes: listAdapters().flatMap((a) => (a.logProbe && this.agentsInUse.has(a.name) ? [{ name: a.name, script: a.logProbe.script }] : [])),
+      // Only the agents this deployment runs: a log probe costs its host a process. The hooks'
+      // reports always: without any session that has them, they cost none.
+      logProbes: [...listAdapters().flatMap((a) => (a.logProbe && this.agentsInUse.has(a.name) ? [{ name: a.name, script: a.logProbe.script }] : [])), AGENT_STATE_PROBE],
     });
     // Every surface shows these from the result (hosts[].error, warnings[]); the log keeps them for a server's operator.
     if (!snapshot.reachable) this.log.info({ host }, `host unreachable: ${snapshot.error}`);

@@ -8,6 +8,7 @@ import type { RestoredWorktree } from '../hosts/workspace.js';
 import type { Orchestrator } from './orchestrator.js';
 import { sendMessage } from './send.js';
 import { agentProcessAlive, observe } from './view.js';
+import { agentHooks } from './agent-setup.js';
 
 export interface RestoreResult {
   id: string;
@@ -70,10 +71,11 @@ export async function restoreSession(orch: Orchestrator, id: string, options: { 
     });
     if (restored.movedAside) orch.progress({ session: id, step: 'worktree', message: `${id}: the old directory was not a usable worktree; it was moved to ${restored.movedAside}` });
 
-    const ctx = { sessionId: id, worktree: worktreePath, agentCommand: project.agentCommand, promptFile };
+    const hooks = agentHooks(orch, project, paths, id);
+    const ctx = { sessionId: id, worktree: worktreePath, agentCommand: project.agentCommand, promptFile, ...(hooks.hooks ? { hooks: hooks.hooks } : {}) };
     const resumeCommand = adapter.resumeCommand?.(ctx);
     const command = resumeCommand ?? adapter.launchCommand(ctx);
-    const env = { ...access.env, AO_SESSION_ID: id, AO_PROJECT: project.name, AO_PROMPT_FILE: promptFile };
+    const env = { ...access.env, ...hooks.env, AO_SESSION_ID: id, AO_PROJECT: project.name, AO_PROMPT_FILE: promptFile };
     const runtime = orch.runtime(host);
     const how: RestoreResult['runtime'] = observation.runtime === 'alive' ? 'respawned' : 'new-session';
     orch.progress({

@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { getAdapter } from '../agents/index.js';
 import { isReadyForMessage } from '../core/activity.js';
 import { AoError } from '../core/errors.js';
 import type { Activity } from '../core/model.js';
 import { neutralizeForPane } from '../core/pane-text.js';
-import { redactSecrets } from '../log.js';
 import type { LocatedSession, Orchestrator } from './orchestrator.js';
 import { agentProcessAlive, observe } from './view.js';
 
@@ -39,6 +39,19 @@ export interface SendResult {
 
 const POLL_MS = 150;
 const CONFIRM_MS = 5000;
+/** However the pane moves, a ready agent gets its message after this long. */
+const SETTLE_CAP_MS = 5000;
+/** After the paste shows, how long the pane of an agent that settles must hold still before the Enter. */
+const PASTE_SETTLE_MS = 300;
+
+/** The recorded agent's settle time (full-screen agents); an agent this version does not know has none. */
+function settleOf(agent: string): number | undefined {
+  try {
+    return getAdapter(agent).settleMs;
+  } catch {
+    return undefined;
+  }
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -76,6 +89,12 @@ export async function sendMessage(orch: Orchestrator, id: string, given: string,
       // Look at the pane until the agent can take the message (the first look came with the lock).
       let observation = observe(orch, record.agent, held.probe?.panes.get(tmuxName), true);
       const activityBefore = observation.activity;
+      // A full-screen agent takes a message only once its pane holds still (it redraws after it
+      // starts or resumes): the wait goes on that long after it is ready, at most SETTLE_CAP_MS.
+      const settleMs = wait && !options.answer ? (settleOf(record.agent) ?? 0) : 0;
+      let screen = observation.paneLines.join('\n');
+      let stillSince = Date.now();
+      let readySince: number | undefined;
       for (;;) {
         if (observation.runtime === 'gone') {
           // No pane is not proof: tmux's socket file may be gone while the agent runs (restore would refuse then).
@@ -88,9 +107,12 @@ export async function sendMessage(orch: Orchestrator, id: string, given: string,
           throw new AoError('failed', `the agent of session ${id} has exited`, `restore it: ao session restore ${id}`, { reason: 'agent_exited' });
         }
         if (observation.activity === 'waiting_input' && !options.answer) {
-          return { id, host, delivered: false, confirmed: false, needsInput: true, question: redactSecrets(observation.paneLines.slice(-8).join('\n')), activityBefore, waitedMs: Date.now() - started, bytes };
+          return { id, host, delivered: false, confirmed: false, needsInput: true, question: observation.question, activityBefore, waitedMs: Date.now() - started, bytes };
         }
-        if (!wait || options.answer || isReadyForMessage(observation.activity!)) break;
+        const ready = isReadyForMessage(observation.activity!);
+        readySince = ready ? (readySince ?? Date.now()) : undefined;
+        const settled = Date.now() - stillSince >= settleMs || Date.now() - (readySince ?? Date.now()) > SETTLE_CAP_MS;
+        if (!wait || options.answer || (ready && settled)) break;
         if (options.signal?.aborted) {
           await store
             .appendEvents(project.name, [{ type: 'message_not_delivered', session: id, actor: orch.actor, bytes, reason: 'interrupted while waiting for the agent to be ready', text }])
@@ -102,6 +124,11 @@ export async function sendMessage(orch: Orchestrator, id: string, given: string,
         }
         await sleep(POLL_MS);
         observation = observe(orch, record.agent, (await runtime.probeAll(tmuxName, 40)).panes.get(tmuxName), true);
+        const now = observation.paneLines.join('\n');
+        if (now !== screen) {
+          screen = now;
+          stillSince = Date.now();
+        }
       }
 
       // From here the host carries the delivery through on its own; an interrupt no longer stops it.
@@ -112,7 +139,7 @@ export async function sendMessage(orch: Orchestrator, id: string, given: string,
       const head = JSON.stringify({ at: new Date().toISOString(), type, session: id, actor: orch.actor, bytes, sha256: createHash('sha256').update(text).digest('hex') }).slice(0, -1);
       let confirmed: boolean;
       try {
-        ({ confirmed } = await runtime.deliver({ name: tmuxName, text, enter: true, confirmMs: CONFIRM_MS, dataDir, events: store.rel.events(project.name), outbox, token, eventHead: head }));
+        ({ confirmed } = await runtime.deliver({ name: tmuxName, text, enter: true, confirmMs: CONFIRM_MS, dataDir, events: store.rel.events(project.name), outbox, token, eventHead: head, stillMs: settleOf(record.agent) ? PASTE_SETTLE_MS : 0 }));
       } catch (error) {
         if (!(error instanceof AoError) || error.kind !== 'host' || !/may or may not have completed/.test(error.hint ?? '')) throw error;
         // The connection dropped mid-delivery: the host finished it either way; ask what happened.

@@ -14,6 +14,7 @@ import type { HeldSession } from '../hosts/store.js';
 import type { HostSnapshot, Orchestrator } from './orchestrator.js';
 import { isLive, SPAWN_HEARTBEAT_MS } from './view.js';
 import { sendMessage } from './send.js';
+import { agentHooks, prepareLaunch } from './agent-setup.js';
 
 export interface SpawnRequest {
   project: string;
@@ -192,11 +193,16 @@ async function spawnLocked(orch: Orchestrator, request: SpawnRequest, plan: Spaw
       promptAuthor: orch.actor,
       rules: project.rules,
     });
-    const launch = adapter.launchCommand({ sessionId: id, worktree: paths.worktree, agentCommand: project.agentCommand, promptFile: paths.prompt });
+    // The agent's hooks (where it has them) report to the session's state directory, outside the worktree.
+    const hooks = agentHooks(orch, project, hostPaths, id);
+    const launchContext = { sessionId: id, worktree: paths.worktree, agentCommand: project.agentCommand, promptFile: paths.prompt, ...(hooks.hooks ? { hooks: hooks.hooks } : {}) };
+    const launch = adapter.launchCommand(launchContext);
     // The prompt is kept outside the worktree so it never counts as the agent's change; the
     // agent's program is checked in the same round trip, before anything starts.
     const program = programOf(launch);
-    const prepared = await execScript(host, hostScript('prepare-launch'), [paths.prompt, program ?? ''], { stdin: prompt });
+    // The agent's first-run setup (a trust entry for the new worktree) in the same round trip.
+    const { script: prepareScript, setupArgs } = prepareLaunch(adapter, launchContext);
+    const prepared = await execScript(host, prepareScript, [paths.prompt, program ?? '', ...setupArgs], { stdin: prompt });
     made.prompt = true;
     if (prepared.code === EXIT.NO_PROGRAM) {
       throw new AoError(
@@ -209,7 +215,7 @@ async function spawnLocked(orch: Orchestrator, request: SpawnRequest, plan: Spaw
 
     step = 'tmux';
     orch.progress({ session: id, step, message: `${id}: starting ${adapter.name} in tmux session ${tmuxName}` });
-    const started = await runtime.create({ name: tmuxName, cwd: paths.worktree, command: launch, env: { ...access.env, AO_SESSION_ID: id, AO_PROJECT: project.name, AO_PROMPT_FILE: paths.prompt } });
+    const started = await runtime.create({ name: tmuxName, cwd: paths.worktree, command: launch, env: { ...access.env, ...hooks.env, AO_SESSION_ID: id, AO_PROJECT: project.name, AO_PROMPT_FILE: paths.prompt } });
     made.tmux = true;
     record = { ...record, panePid: started.pid, paneStart: started.start || undefined };
     await orch.fault('spawn:tmux');

@@ -1,5 +1,7 @@
-import type { AgentAdapter, AgentLogReading, PaneState } from '../agents/adapter.js';
+import type { AgentAdapter, AgentLogReading } from '../agents/adapter.js';
+import { AGENT_STATE_PROBE, parseAgentState, readAgentState, type TokenUsage } from '../agents/hooks.js';
 import { getAdapter } from '../agents/index.js';
+import { contentTail } from '../agents/screen.js';
 import { deriveActivity } from '../core/activity.js';
 import type { Activity, SessionStatus } from '../core/model.js';
 import { TERMINAL_STATUSES } from '../core/model.js';
@@ -43,6 +45,11 @@ export interface SessionView {
   killedAt: string | null;
   /** What the pane's last lines say, when the agent waits for a human (secrets redacted). */
   question: string | null;
+  /**
+   * Tokens the session's agent used so far, from its own transcripts (agents
+   * with hooks: Claude Code, Codex); null when the agent tells none.
+   */
+  tokens: TokenUsage | null;
 }
 
 export interface Observation {
@@ -52,6 +59,16 @@ export interface Observation {
   paneLines: string[];
   /** Why the runtime is unknown although the host answered (tmux silent, agent process alive). */
   doubt?: string;
+  /** When the agent waits for a human: the question (its last content lines, or what its hooks said), secrets redacted. */
+  question: string | null;
+}
+
+/** How many content lines of a pane make the question a human is shown: a dialog with its choices and key hints. */
+const QUESTION_LINES = 12;
+
+/** The question on a pane: its last content lines (no borders or blank lines), secrets redacted. */
+export function questionText(lines: readonly string[]): string {
+  return redactSecrets(contentTail(lines, QUESTION_LINES).join('\n'));
 }
 
 /**
@@ -90,34 +107,47 @@ export function observe(
   log?: AgentLogReading,
   agentAlive?: boolean,
 ): Observation {
-  if (!reachable) return { activity: null, runtime: 'unknown', lastActivityAt: null, paneLines: [] };
+  if (!reachable) return { activity: null, runtime: 'unknown', lastActivityAt: null, paneLines: [], question: null };
   if (!pane && agentAlive) {
-    return { activity: null, runtime: 'unknown', lastActivityAt: null, paneLines: [], doubt: 'tmux does not answer for it, but its agent process still runs (was the tmux socket file removed?); it is left alone' };
+    return { activity: null, runtime: 'unknown', lastActivityAt: null, paneLines: [], question: null, doubt: 'tmux does not answer for it, but its agent process still runs (was the tmux socket file removed?); it is left alone' };
   }
-  if (!pane || pane.paneDead) return { activity: 'exited', runtime: 'gone', lastActivityAt: pane?.lastActivityAt ?? null, paneLines: pane?.lines ?? [] };
-  let paneState: PaneState = adapterFor(agent).classify(pane.lines);
-  // The agent's own log fills in what the screen does not say, and moves the last-activity time.
-  if (paneState === 'unknown' && log?.state) paneState = log.state;
+  if (!pane || pane.paneDead) return { activity: 'exited', runtime: 'gone', lastActivityAt: pane?.lastActivityAt ?? null, paneLines: pane?.lines ?? [], question: null };
+  const screen = adapterFor(agent).classify(pane.lines);
+  // The agent's own word (its hooks, or its log) comes before the screen has drawn a question, fills
+  // in what the screen does not say, and moves the last-activity time.
+  const report = log?.state !== undefined && log.at !== undefined ? { state: log.state, at: log.at } : undefined;
   const lastOutputAt = Math.max(pane.lastActivityAt, log?.at ?? 0);
   const { defaults } = orch.config;
   const activity = deriveActivity({
     alive: true,
     agentExited: pane.agentExitStatus !== undefined,
-    paneState,
+    paneState: screen,
     lastOutputAt,
     now,
     idleAfterSec: defaults.idleAfterSec,
     settleSec: defaults.settleSec,
+    ...(report ? { report } : {}),
   });
-  return { activity, runtime: 'alive', lastActivityAt: lastOutputAt, paneLines: pane.lines };
+  let question: string | null = null;
+  if (activity === 'waiting_input') {
+    question = screen === 'waiting_input' || !log?.note ? questionText(pane.lines) : redactSecrets(`${log.note} (the screen does not show the question yet)`);
+  }
+  return { activity, runtime: 'alive', lastActivityAt: lastOutputAt, paneLines: pane.lines, question };
 }
 
-/** What the agent's own log says about a session, for agents that keep one. */
-function agentLog(snapshot: HostSnapshot, record: SessionRecord): AgentLogReading | undefined {
-  const probe = adapterFor(record.agent).logProbe;
-  const entries = probe ? snapshot.logs.get(adapterFor(record.agent).name) : undefined;
-  if (!probe || !entries || entries.size === 0) return undefined;
-  return probe.read(entries, `${record.project}/worktrees/${record.id}`);
+/**
+ * What the agent said about a session itself: its hooks' newest report (the
+ * agent's live word, when spawn installed them) or else its own log, and its
+ * token counts.
+ */
+export function agentReport(snapshot: HostSnapshot, record: SessionRecord): { reading?: AgentLogReading; tokens?: TokenUsage } {
+  const adapter = adapterFor(record.agent);
+  const stateEntry = snapshot.logs.get(AGENT_STATE_PROBE.name)?.get(`${record.project}/${record.id}`);
+  const hooks = readAgentState(adapter.hooks, stateEntry === undefined ? undefined : parseAgentState(stateEntry));
+  const entries = adapter.logProbe ? snapshot.logs.get(adapter.name) : undefined;
+  const logged = adapter.logProbe && entries && entries.size > 0 ? adapter.logProbe.read(entries, `${record.project}/worktrees/${record.id}`) : undefined;
+  const reading = hooks.report?.state ? hooks.report : (logged ?? hooks.report);
+  return { ...(reading ? { reading } : {}), ...(hooks.usage ? { tokens: hooks.usage } : {}) };
 }
 
 /** How often a spawn in progress refreshes `spawnHeartbeatAt`, and when a silent one counts as abandoned. */
@@ -179,9 +209,10 @@ export function observeSession(orch: Orchestrator, snapshot: HostSnapshot, recor
   const terminal = current === 'killed';
   const tmuxName = orch.tmuxName(record.id);
   const abandoned = spawnAbandoned(record, now);
+  const reported = agentReport(snapshot, record);
   const observation: Observation = terminal
-    ? { activity: null, runtime: 'gone', lastActivityAt: null, paneLines: [] }
-    : observe(orch, record.agent, snapshot.panes.get(tmuxName), snapshot.reachable, now, agentLog(snapshot, record), agentProcessAlive(snapshot.processes, record.panePid, record.paneStart));
+    ? { activity: null, runtime: 'gone', lastActivityAt: null, paneLines: [], question: null }
+    : observe(orch, record.agent, snapshot.panes.get(tmuxName), snapshot.reachable, now, reported.reading, agentProcessAlive(snapshot.processes, record.panePid, record.paneStart));
   const onRecord = recordedEvidence(record);
   const evidence = github?.recorded;
   const known = evidence ?? onRecord;
@@ -223,7 +254,8 @@ export function observeSession(orch: Orchestrator, snapshot: HostSnapshot, recor
     lastActivityAt,
     restoredAt: record.restoredAt ?? null,
     killedAt: record.killedAt ?? null,
-    question: observation.activity === 'waiting_input' ? redactSecrets(observation.paneLines.slice(-8).join('\n')) : null,
+    question: observation.question,
+    tokens: reported.tokens ?? null,
   };
   const observed: ObservedSession = {
     id: record.id,

@@ -200,8 +200,9 @@ describe('open, send, columns and exit codes', () => {
   it('names the time column for what it shows, in both views', async () => {
     expect((await ao('session', 'ls')).stdout.split('\n')[0]).toMatch(/^ID\s+LAST ACTIVITY\s+BRANCH\s+STATUS\s+PR$/);
     const status = await ao('status');
-    expect(status.stdout.split('\n')[0]).toMatch(/^ID\s+STATUS\s+PR\s+CI\s+REV\s+THR\s+ACTIVITY\s+LAST ACTIVITY\s+BRANCH$/);
-    expect(status.stdout).toMatch(new RegExp(`${a}\\s+working\\s+-\\s+-\\s+-\\s+-\\s+\\w+\\s+\\d+[smhd] ago\\s+ao/test/${a}`));
+    expect(status.stdout.split('\n')[0]).toMatch(/^ID\s+STATUS\s+PR\s+CI\s+REV\s+THR\s+ACTIVITY\s+TOKENS\s+LAST ACTIVITY\s+BRANCH$/);
+    // TOKENS: "-" for an agent that does not count them (the fake agent).
+    expect(status.stdout).toMatch(new RegExp(`${a}\\s+working\\s+-\\s+-\\s+-\\s+-\\s+\\w+\\s+-\\s+\\d+[smhd] ago\\s+ao/test/${a}`));
   });
 
   it('exit codes follow one rule: an unknown name is 2, "already has a session" is not success', async () => {

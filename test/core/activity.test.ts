@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deriveActivity, isReadyForMessage, stripAnsi, type ActivityEvidence, type PaneReading } from '../../src/core/activity.js';
+import { deriveActivity, isReadyForMessage, REPORT_LEAD_SEC, stripAnsi, type ActivityEvidence, type PaneReading } from '../../src/core/activity.js';
 import { ACTIVITIES, type Activity } from '../../src/core/model.js';
 
 const NOW = Date.parse('2026-01-01T12:00:00Z');
@@ -48,6 +48,55 @@ describe('deriveActivity', () => {
     ['no last-output time', evidence('unknown', 0, { lastOutputAt: Number.NaN }), 'idle'],
   ])('%s -> %s', (_name, input, expected) => {
     expect(deriveActivity(input)).toBe(expected);
+  });
+
+  // The agent's own report (its hooks, or its log) beside the screen.
+  const report = (state: PaneReading, ageSec: number) => ({ report: { state, at: NOW - ageSec * 1000 } });
+  it.each<[string, ActivityEvidence, Activity]>([
+    // The hook comes before the dialog is drawn: believed over a screen that still shows work...
+    ['hook: permission just asked, screen still busy', evidence('busy', 0, report('waiting_input', 0)), 'waiting_input'],
+    ['hook: permission asked, screen at its prompt', evidence('ready', 0, report('waiting_input', REPORT_LEAD_SEC - 0.001)), 'waiting_input'],
+    ['hook: permission asked, screen shows an error', evidence('error', 0, report('waiting_input', 1)), 'waiting_input'],
+    // ...for a few seconds: by then a dialog that is up is on screen, and one that was answered is gone.
+    ['hook: permission asked long enough ago, screen busy', evidence('busy', 0, report('waiting_input', REPORT_LEAD_SEC)), 'active'],
+    ['hook: permission asked long ago, screen ready', evidence('ready', 30, report('waiting_input', 600)), 'ready'],
+    // The screen's question is believed whatever the hook said last.
+    ['screen asks, hook says working', evidence('waiting_input', 0, report('busy', 0)), 'waiting_input'],
+    ['screen asks, hook says done', evidence('waiting_input', 0, report('ready', 0)), 'waiting_input'],
+    // A recognised screen beats the hook's busy/ready (an interrupt fires no hook).
+    ['screen ready, hook still says working', evidence('ready', 10, report('busy', 10)), 'ready'],
+    ['screen busy, hook says done', evidence('busy', 0, report('ready', 0)), 'active'],
+    // A screen that says nothing: the report fills in.
+    ['unknown screen, hook: working', evidence('unknown', 100, report('busy', 100)), 'active'],
+    ['unknown screen, hook: done', evidence('unknown', 100, report('ready', 100)), 'ready'],
+    ['unknown screen, hook: done long ago', evidence('unknown', IDLE_AFTER * 2, report('ready', IDLE_AFTER * 2)), 'idle'],
+    ['unknown screen, hook: question, however old', evidence('unknown', 3600, report('waiting_input', 3600)), 'waiting_input'],
+    ['unknown screen, log: error', evidence('unknown', 60, report('error', 60)), 'blocked'],
+    // A stale "working" is demoted by the timer: never working for days.
+    ['unknown screen, hook: working, just short of idle', evidence('unknown', IDLE_AFTER, report('busy', IDLE_AFTER - 0.001)), 'active'],
+    ['unknown screen, hook: working, stale', evidence('unknown', IDLE_AFTER, report('busy', IDLE_AFTER)), 'idle'],
+    ['unknown screen, hook: working three days ago', evidence('unknown', 3 * 86_400, report('busy', 3 * 86_400)), 'idle'],
+    ['unknown screen, stale hook, but the pane just moved', evidence('unknown', 0, report('busy', 3 * 86_400)), 'active'],
+    // The report is output too: it moves the quiet time.
+    ['unknown screen quiet long, a report without news just now', evidence('unknown', IDLE_AFTER * 2, report('ready', 1)), 'ready'],
+    // Exit wins over any report.
+    ['exited, hook says asking', evidence('unknown', 0, { agentExited: true, ...report('waiting_input', 0) }), 'exited'],
+    // A report from a host clock ahead of ours is fresh, not from the future.
+    ['hook stamped in the future', evidence('busy', 0, report('waiting_input', -30)), 'waiting_input'],
+    ['report without a time is no report', evidence('unknown', IDLE_AFTER * 2, { report: { state: 'busy', at: Number.NaN } }), 'idle'],
+  ])('%s -> %s', (_name, input, expected) => {
+    expect(deriveActivity(input)).toBe(expected);
+  });
+
+  it('returns only activities of the model, with any report', () => {
+    const states: PaneReading[] = ['busy', 'ready', 'waiting_input', 'error', 'unknown'];
+    for (const paneState of states) {
+      for (const reported of states) {
+        for (const age of [0, REPORT_LEAD_SEC, IDLE_AFTER, 10_000]) {
+          expect(ACTIVITIES).toContain(deriveActivity(evidence(paneState, age, report(reported, age))));
+        }
+      }
+    }
   });
 
   it('returns only activities of the model', () => {
