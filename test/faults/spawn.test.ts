@@ -94,21 +94,26 @@ describe('a spawn interrupted at a named step', () => {
     expectConsistent(rig);
   });
 
-  it('SIGINT at spawn:worktree (local host): the same', async () => {
+  it.each([
+    ['SIGINT', 'local', 102],
+    ['SIGKILL', 'ssh1', 108],
+  ] as const)('%s at spawn:worktree (%s): the same', async (signal, host, issue) => {
     tally.run();
-    const issue = 102;
-    const p = rig.startAo(['spawn', 'demo', String(issue), '--host', 'local'], { faultAt: ['spawn:worktree'] });
+    const p = rig.startAo(['spawn', 'demo', String(issue), '--host', host], { faultAt: ['spawn:worktree'] });
     await p.reached('spawn:worktree');
     const id = readRecords(rig).find((r) => r.record.issue === issue)!.id;
-    const ended = await killProcess(p, 'SIGINT');
-    expect(ended.code === 130 || ended.signal === 'SIGINT').toBe(true);
-    await recoverIssue(id, issue, 'local');
+    const ended = await killProcess(p, signal);
+    expect(ended.code === 130 || ended.signal === signal).toBe(true);
+    await recoverIssue(id, issue, host);
     expectConsistent(rig);
   });
 
-  it.each(['ssh1', 'local'])('SIGKILL at spawn:tmux (%s): the agent that started without its task is stopped by the cleanup', async (host) => {
+  it.each([
+    ['SIGKILL', 'ssh1', 104],
+    ['SIGKILL', 'local', 103],
+    ['SIGINT', 'local', 109],
+  ] as const)('%s at spawn:tmux (%s): the agent that started without its task is stopped by the cleanup', async (signal, host, issue) => {
     tally.run();
-    const issue = host === 'local' ? 103 : 104;
     const before = messages(rig.agentLog).length;
     const p = rig.startAo(['spawn', 'demo', String(issue), '--host', host], { faultAt: ['spawn:tmux'] });
     await p.reached('spawn:tmux');
@@ -117,7 +122,7 @@ describe('a spawn interrupted at a named step', () => {
     const worktree = worktreeOf(rig, host, id);
     await waitFor(() => processesIn(worktree).length > 0, 20_000, 'the agent to start');
     const agent = processesIn(worktree);
-    await killProcess(p, 'SIGKILL');
+    await killProcess(p, signal);
     expect(agent.some(running)).toBe(true);
     expect(messages(rig.agentLog).slice(before).some((m) => m.includes(`session ${id}`))).toBe(false);
     await recoverIssue(id, issue, host);
