@@ -9,12 +9,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { benchFoundation } from './foundation.js';
+import { benchApp } from './app.js';
 import { benchGitHub } from './github.js';
 import { benchLifecycle } from './lifecycle.js';
 import { benchScale } from './scale.js';
 import { benchSessions } from './sessions.js';
 
-const sections: Record<string, () => Promise<void>> = { foundation: benchFoundation, sessions: benchSessions, scale: benchScale, github: benchGitHub, lifecycle: benchLifecycle, action: async () => (await import('./action.js')).benchAction() };
+const sections: Record<string, () => Promise<void>> = { foundation: benchFoundation, sessions: benchSessions, scale: benchScale, github: benchGitHub, lifecycle: benchLifecycle, action: async () => (await import('./action.js')).benchAction(), app: benchApp };
 const wanted = process.argv.slice(2).filter((a) => a in sections);
 const unknown = process.argv.slice(2).filter((a) => !(a in sections) && !a.startsWith('-'));
 if (unknown.length > 0) {

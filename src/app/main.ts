@@ -11,7 +11,8 @@ import { appRuntime, createApp } from './index.js';
 
 // GitHub's pacing advice (one write or GraphQL request per second per token) is kept unless a test or the sandbox turns it off.
 const pacing = process.env.AO_GITHUB_PACING !== 'off';
-const Octokit = ProbotOctokit.defaults({ throttle: { enabled: pacing, ...throttleOptions() } });
+// A function, not an object: Probot passes its own throttle options to every Octokit it makes, and an object default would be replaced whole.
+const Octokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({ ...options, throttle: { ...(options.throttle as object | undefined), enabled: pacing, ...throttleOptions() } }));
 const server = await run(createApp(), { Octokit });
 
 let stopping = false;

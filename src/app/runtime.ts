@@ -372,17 +372,20 @@ export class AppRuntime {
     if (waiting) return waiting;
     const run = this.queue.run(`session:${id}`, async () => {
       this.waitingReconciles.delete(id);
-      await this.reconcile({ session: id });
+      // Only the session's host is looked at when the last look knows where it lives.
+      const host = this.views.get(id)?.host;
+      await this.reconcile({ session: id, ...(host ? { host } : {}) });
     });
     this.waitingReconciles.set(id, run);
     return run;
   }
 
   /** One reconcile (a session's, or a whole cycle), then the status comments it changed. */
-  async reconcile(options: { session?: string } = {}): Promise<ReconcileResult> {
+  async reconcile(options: { session?: string; host?: string } = {}): Promise<ReconcileResult> {
     this.stats.reconciles++;
     const notifications: Notification[] = [];
     const result = await reconcileOnce(this.orch, { ...options, notify: (n) => notifications.push(n) });
+    if (options.session) this.log.info({ session: options.session, timings: result.timings, actions: result.actions.map((a) => a.description) }, `reconciled ${options.session}`);
     this.absorb(result, notifications);
     return result;
   }

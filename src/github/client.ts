@@ -202,6 +202,7 @@ export class GitHubClient {
     this.stats.requests++;
     this.stats.graphqlRequests++;
     let response: { status: number; data: unknown; headers: Record<string, string | number | undefined> };
+    const started = Date.now();
     try {
       response = (await this.octokit.request({
         method: 'POST',
@@ -215,6 +216,7 @@ export class GitHubClient {
       throw toGitHubError(error, what);
     }
     this.noteLimits(response.headers, 'graphql');
+    this.log.debug({ ms: Date.now() - started, status: response.status }, what);
     const body = (response.data ?? {}) as { data?: T | null; errors?: GraphqlFieldError[] };
     const errors = Array.isArray(body.errors) ? body.errors : [];
     if (isGraphqlRateLimit(errors)) {

@@ -20,6 +20,8 @@ export interface ReconcileOptions {
   project?: string;
   /** Only this session (a webhook's). */
   session?: string;
+  /** The session's host, when the caller knows it: only that host is looked at. */
+  host?: string;
   /** Plan and print, change nothing. */
   dryRun?: boolean;
   /** Where notifications also go. */
@@ -43,6 +45,8 @@ export interface ReconcileResult {
   hosts: HostState[];
   warnings: SessionList['warnings'];
   github: { asked: boolean; requests: number; rateLimited: string[] };
+  /** Where the time went: looking at hosts, asking GitHub, acting. */
+  timings: { hostsMs: number; githubMs: number; applyMs: number };
   actions: ReconcileAction[];
   notifications: Notification[];
 }
@@ -64,7 +68,8 @@ export async function reconcileOnce(orch: Orchestrator, options: ReconcileOption
 async function cycleOnce(orch: Orchestrator, options: ReconcileOptions): Promise<ReconcileResult> {
   const started = Date.now();
   const now = started;
-  const observed = await observeSessions(orch, { project: options.project, session: options.session });
+  const observed = await observeSessions(orch, { project: options.project, session: options.session, ...(options.host ? { hosts: [options.host] } : {}) });
+  const planned = Date.now();
   const sessions: CycleSession[] = observed.states.map((state) => {
     const project = orch.config.projects.find((p) => p.name === state.view.project);
     if (!project) return { observed: state.observed };
@@ -113,6 +118,7 @@ async function cycleOnce(orch: Orchestrator, options: ReconcileOptions): Promise
     github: { asked: Boolean(observed.github), requests: observed.github?.requests ?? 0, rateLimited: observed.github?.rateLimited ?? [] },
     actions,
     notifications,
+    timings: { ...observed.timings, applyMs: Date.now() - planned },
   };
 }
 

@@ -1,6 +1,7 @@
 import { describeAction, type PlannedAction, type RecordedEvidence } from '../core/plan.js';
 import { readMarks, writeMarks, type ReactionMarks, type ReactionStep } from '../core/reactions.js';
 import type { SessionRecord } from '../core/record.js';
+import pLimit, { type LimitFunction } from 'p-limit';
 import type { BatchOutcome } from '../hosts/store.js';
 import { repoRef } from '../lifecycle/evidence.js';
 import { killSession, type KillResult } from './kill.js';
@@ -37,6 +38,9 @@ export interface ApplyOptions {
   sendTimeoutSec?: number;
 }
 
+/** Sessions of one host whose actions (reactions, kills) run at once. */
+const PER_HOST_CONCURRENCY = 4;
+
 /**
  * The one executor of plans. Actions on different sessions run in parallel,
  * actions on one session in order; a failed action is reported, never
@@ -53,10 +57,15 @@ export async function applyPlan(orch: Orchestrator, actions: readonly PlannedAct
   }));
   const bySession = new Map<string, PlannedAction[]>();
   for (const action of actions) if (!results.has(action)) bySession.set(action.session.id, [...(bySession.get(action.session.id) ?? []), action]);
+  // A few sessions per host at a time: a mass cleanup (1,000 dead sessions) must not start thousands of processes at once.
+  const perHost = new Map<string, LimitFunction>();
+  const limit = (host: string) => perHost.get(host) ?? perHost.set(host, pLimit(PER_HOST_CONCURRENCY)).get(host)!;
   await Promise.all(
-    [...bySession.values()].map(async (list) => {
-      for (const action of list) results.set(action, await applyOne(orch, action, options));
-    }),
+    [...bySession.values()].map((list) =>
+      limit(list[0]!.session.host)(async () => {
+        for (const action of list) results.set(action, await applyOne(orch, action, options));
+      }),
+    ),
   );
   return actions.map((a) => results.get(a)!);
 }

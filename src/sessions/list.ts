@@ -25,6 +25,8 @@ export interface Observed {
   warnings: SessionList['warnings'];
   /** What GitHub was asked this time (undefined: not asked). */
   github?: GitHubEvidence;
+  /** Milliseconds spent looking at the hosts and asking GitHub. */
+  timings: { hostsMs: number; githubMs: number };
 }
 
 /**
@@ -32,9 +34,15 @@ export interface Observed {
  * panes and agent logs together), hosts in parallel. Reads only: whoever
  * wants to act on what it saw plans and applies (src/core/plan.ts).
  */
-export async function observeSessions(orch: Orchestrator, options: { project?: string; session?: string; github?: boolean } = {}, snapshots?: HostSnapshot[]): Promise<Observed> {
+export async function observeSessions(
+  orch: Orchestrator,
+  options: { project?: string; session?: string; github?: boolean; /** Only these hosts (a session's, when the caller knows it). */ hosts?: readonly string[] } = {},
+  snapshots?: HostSnapshot[],
+): Promise<Observed> {
   const projectName = options.project ? orch.project(options.project).name : undefined;
-  const all = snapshots ?? (await orch.snapshotAll());
+  const started = Date.now();
+  const all = snapshots ?? (options.hosts ? await Promise.all(options.hosts.map((h) => orch.snapshot(h))) : await orch.snapshotAll());
+  const hostsMs = Date.now() - started;
   const now = Date.now();
   const chosen = all.flatMap((snapshot) =>
     snapshot.records.filter((r) => (!projectName || r.project === projectName) && (!options.session || r.id === options.session)).map((r) => ({ snapshot, ...r })),
@@ -49,6 +57,7 @@ export async function observeSessions(orch: Orchestrator, options: { project?: s
     });
     github = await gatherEvidence(port, known);
   }
+  const githubMs = Date.now() - started - hostsMs;
   const states: SessionState[] = chosen.map((c) => observeSession(orch, c.snapshot, c.record, now, github?.sessions.get(c.id)));
   states.sort((a, b) => a.view.project.localeCompare(b.view.project) || idNumber(a.view.id) - idNumber(b.view.id));
   return {
@@ -60,6 +69,7 @@ export async function observeSessions(orch: Orchestrator, options: { project?: s
       ...(github?.notes ?? []).map((note) => ({ host: 'github', file: note.split(':')[0] ?? '', problem: note.slice(note.indexOf(':') + 2) })),
     ],
     ...(github ? { github } : {}),
+    timings: { hostsMs, githubMs },
   };
 }
 

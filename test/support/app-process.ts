@@ -11,6 +11,8 @@ export interface AppProcess {
   url: string;
   webhookUrl: string;
   port: number;
+  /** The process group (npm's pid). */
+  pid: number;
   /** Everything it logged (JSON lines), for assertions and for debugging a failure. */
   output(): string;
   stop(signal?: NodeJS.Signals): Promise<void>;
@@ -71,6 +73,7 @@ export async function startAppProcess(options: { simUrl: string; appId: number; 
   return {
     url,
     port,
+    pid: child.pid!,
     webhookUrl: `${url}/api/github/webhooks`,
     output: () => output,
     // Done when the whole process group is gone (npm exits before the app has let go of its port).
