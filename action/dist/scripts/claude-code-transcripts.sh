@@ -1,5 +1,6 @@
 #!/bin/sh
-# The newest Claude Code transcript line of each worktree of an instance
+# The newest Claude Code transcript entry of a speaker (user or assistant)
+# in each worktree of an instance
 # (see src/agents/claude-code.ts): no process at all when there are none.
 # Each entry: \036, the transcript directory's name, a newline, the line.
 # Args: dataDir instance
@@ -17,7 +18,8 @@ for d in "$base/$prefix"*; do
   newest=$(ls -t "$d" 2>/dev/null | grep '[.]jsonl$' | head -n 1)
   [ -n "$newest" ] || continue
   printf '\036%s\n' "${d##*/}"
-  tail -n 1 "$d/$newest"
-  printf '\n'
+  # The last lines are often bookkeeping (cost, mode, last prompt): the
+  # newest entry of a speaker, from the last few lines, is what tells.
+  tail -n 64 "$d/$newest" | awk '/"type":"(user|assistant)"/ { l = $0 } END { print l }'
 done
 exit 0

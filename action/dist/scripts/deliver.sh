@@ -8,10 +8,12 @@
 # killed client or a dropped connection cannot leave half a delivery. It
 # writes the outcome to a result file and the event log itself, verbatim.
 # Prints delivered=yes|no and confirmed=yes|no.
-# Args: dataDir events socket target buffer enter(0|1) confirmPolls cksum outbox token eventHead
+# Args: dataDir events socket target buffer enter(0|1) confirmPolls cksum outbox token eventHead [stillPolls]
 #   events and outbox: paths below the data root;
 #   cksum: "CRC SIZE" as POSIX cksum prints it; eventHead: the event's JSON
-#   without its closing brace and text ('{"at":...,"type":"message_sent"').
+#   without its closing brace and text ('{"at":...,"type":"message_sent"');
+#   stillPolls: for agents that take a paste in pieces (full-screen UIs), the
+#   Enter waits until the pane has not changed for this many 50 ms polls.
 # shellcheck source=lib/exit-codes.sh
 . "$AO_LIB/exit-codes.sh"
 # shellcheck source=lib/root.sh
@@ -21,7 +23,7 @@
 trap '' HUP INT TERM PIPE
 events=$root/$1; sock=$2; target=$3; buffer=$4; enter=$5; polls=$6; expected=$7; outbox=$root/$8; token=$9
 shift 9
-head=$1
+head=$1; still=${2:-0}
 [ -d "$outbox" ] || mkdir -p "$outbox" || exit "$EX_FAILED"
 staged=$outbox/$token.msg
 result=$outbox/$token.result
@@ -65,6 +67,14 @@ if [ "$enter" = 1 ]; then
     sleep 0.02; i=$((i + 1))
   done
   pasted=$(tmux -u -L "$sock" capture-pane -p -J -t "$target" 2>/dev/null)
+  # An Enter that comes while the agent still takes the paste is lost in it (Claude Code):
+  # it goes once the pane holds still (at most 2 s).
+  calm=0; i=0
+  while [ "$calm" -lt "$still" ] && [ "$i" -lt 40 ]; do
+    sleep 0.05; i=$((i + 1))
+    now=$(tmux -u -L "$sock" capture-pane -p -J -t "$target" 2>/dev/null)
+    if [ "$now" = "$pasted" ]; then calm=$((calm + 1)); else calm=0; pasted=$now; fi
+  done
   tmux -u -L "$sock" send-keys -t "$target" Enter
 else
   pasted=$before

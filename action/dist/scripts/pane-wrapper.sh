@@ -4,6 +4,10 @@
 # by the probe) and a shell left open, so a human who attaches can look
 # around and restore can tell "agent exited" from "tmux gone".
 cd "$2" 2>/dev/null || { printf '[the worktree %s is missing: the agent was not started]\n' "$2"; exit 1; }
+# Directories put ahead of the host's PATH (the gh shim that reads the repo's
+# current installation token): the session's environment can only name them,
+# as replacing PATH there would need the host's PATH, which ao does not know.
+[ -z "${AO_PATH_PREFIX:-}" ] || PATH=$AO_PATH_PREFIX:$PATH
 (eval "$1")
 status=$?
 tmux set-option -p @ao_exit "$status" 2>/dev/null

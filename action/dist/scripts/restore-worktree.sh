@@ -5,15 +5,22 @@
 # tip, its index and its working tree, then the archive of ignored files
 # and nested repositories. A directory git cannot use is moved aside, never
 # deleted. Args: mirror url worktree branch backupRef savedCommit archive
+# guard credential (see lib/mirror-access.sh; either may be empty)
 # shellcheck source=lib/exit-codes.sh
 . "$AO_LIB/exit-codes.sh"
-mirror=$1; url=$2; wt=$3; branch=$4; ref=$5; saved=$6; archive=$7
+mirror=$1; url=$2; wt=$3; branch=$4; ref=$5; saved=$6; archive=$7; guard=$8; credential=$9
 # Private from the first directory made (the mirror's parents too), like everything under the data root.
 umask 077
 mkdir -p "${mirror%/*}" || exit "$EX_FAILED"
 # shellcheck source=lib/mirror-lock.sh
 . "$AO_LIB/mirror-lock.sh"
-if [ -d "$wt" ] && [ "$(git -C "$wt" rev-parse --show-toplevel 2>/dev/null)" = "$(cd "$wt" && pwd -P)" ]; then echo "worktree=present"; exit 0; fi
+# shellcheck source=lib/mirror-access.sh
+. "$AO_LIB/mirror-access.sh"
+if [ -d "$wt" ] && [ "$(git -C "$wt" rev-parse --show-toplevel 2>/dev/null)" = "$(cd "$wt" && pwd -P)" ]; then
+  # The worktree stayed: its mirror still gets the current guard and credential helper.
+  mirror_access || exit "$EX_FAILED"
+  echo "worktree=present"; exit 0
+fi
 # shellcheck source=lib/ensure-mirror.sh
 . "$AO_LIB/ensure-mirror.sh"
 git -C "$mirror" worktree prune
