@@ -143,7 +143,7 @@ export async function benchApp(): Promise<void> {
     }, 30_000, 'the PR');
     void pr;
 
-    app = await startAppProcess({ simUrl: sim.url, appId: sim.app.id, privateKeyPem: sim.app.privateKeyPem, secret: SECRET, configPath, env: { LOG_LEVEL: process.env.AO_BENCH_APP_LOG_LEVEL ?? 'info' } });
+    app = await startAppProcess({ simUrl: sim.url, appId: sim.app.id, privateKeyPem: sim.app.privateKeyPem, secret: SECRET, configPath, env: { LOG_LEVEL: (process.env.AO_BENCH_APP_LOG_LEVEL ?? 'info') as 'info' } });
     sim.setWebhook({ url: app.webhookUrl, secret: SECRET });
 
     // --- webhook -> agent latency ---

@@ -124,6 +124,9 @@ export class AppRuntime {
 
   private async process(name: string, deliveryId: string, payload: unknown): Promise<void> {
     const repo = (payload as { repository?: { full_name?: string } } | undefined)?.repository?.full_name;
+    // A push to the default branch may change the repo's config: read it again next time.
+    const defaultBranch = (payload as { repository?: { default_branch?: string } } | undefined)?.repository?.default_branch;
+    if (name === 'push' && repo && (payload as { ref?: string }).ref === `refs/heads/${defaultBranch}`) this.repoConfigs.delete(repo.toLowerCase());
     const project = repo ? await this.projectFor(repo, payload) : undefined;
     const botLogin = await this.options.github.botLogin();
     const intents = intentsFor(name, payload, { botLogin, triggerLabel: () => (project ? triggerLabel(project, this.options.config) : this.options.config.app.triggerLabel) });
@@ -234,6 +237,7 @@ export class AppRuntime {
     const port = this.options.github.port;
     const problem = this.repoConfigs.get(project.repo.toLowerCase())?.problem;
     if (problem) this.problems.set(targetKey(target), problem);
+    else this.problems.delete(targetKey(target));
     const permission = await port.collaboratorPermission(repo, actor);
     if (!WRITERS.has(permission)) {
       this.problems.set(targetKey(target), `@${actor} asked for an agent, but starting one needs write access to the repository (they have ${permission}); nothing was started.`);

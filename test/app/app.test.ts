@@ -254,6 +254,27 @@ describe('the GitHub App, end to end', () => {
     }
   });
 
+  it('says on the issue what is wrong with a bad repo config, and acknowledges a payload it cannot read', async () => {
+    await sim.sim.pushCommit(OWNER, REPO, { branch: 'main', files: { '.github/agent-orchestrator.yml': 'agent: skynet\ntriggerLable: ai\n' }, message: 'a bad config' });
+    const issue = await sim.sim.createIssue(OWNER, REPO, { title: 'With a bad config', body: 'x', as: 'wendy' });
+    await sim.sim.addLabels(OWNER, REPO, issue.number, ['agent'], { as: 'wendy' });
+    const comment = await waitFor(() => statusCommentSays(issue.number, 'is not valid'), 30_000, 'the problem in the status comment');
+    expect(comment.body).toMatch(/unknown key\(s\) "triggerLable"; remove or fix the spelling/);
+    // The deployment's settings were used: the session runs.
+    const session = await waitFor(() => sessionOf(issue.number), 30_000, 'the session');
+    await sim.sim.pushCommit(OWNER, REPO, { branch: 'main', files: { '.github/agent-orchestrator.yml': null }, message: 'no config' });
+    await sim.sim.comment(OWNER, REPO, issue.number, '/ao kill', { as: 'wendy' });
+    await waitFor(async () => (await sessionOf(issue.number))?.id === session.id && (await sessionOf(issue.number))?.status === 'killed', 30_000, 'the kill');
+
+    // Signed, but nothing the app can read: acknowledged, logged, no 5xx, and the app goes on.
+    for (const [event, payload] of [['issues', { action: 'labeled' }], ['issue_comment', { action: 'created', repository: { full_name: `${OWNER}/${REPO}` }, comment: 'not an object' }], ['pull_request', []]] as const) {
+      const body = JSON.stringify(payload);
+      const res = await fetch(app.webhookUrl, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-github-event': event, 'x-github-delivery': `odd-${event}-${Date.now()}`, 'x-hub-signature-256': signWebhookBody(SECRET, body).sha256 } });
+      expect(res.status).toBeLessThan(300);
+    }
+    expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
+  });
+
   it('refuses a webhook with a bad signature and changes nothing', async () => {
     const issue = await sim.sim.createIssue(OWNER, REPO, { title: 'Forged', body: 'x', as: 'wendy' });
     const body = JSON.stringify({ action: 'labeled', label: { name: 'agent' }, issue: { number: issue.number, title: 'Forged' }, repository: { full_name: `${OWNER}/${REPO}` }, sender: { login: 'acme' }, installation: { id: 1 } });
