@@ -114,13 +114,23 @@ describe('kill and restore race (item 2)', () => {
       const restore = rig.startAo(['session', 'restore', s.id, '--json']);
       tally.fault('kill and restore raced');
       const [k, r] = await Promise.all([kill.done, restore.done]);
-      expect(k.code, k.stderr).toBe(0);
-      expect(r.code, r.stderr).toBe(0);
+      // Each succeeds, or (on a very loaded machine, the other holding the session past its 30 s wait) says the
+      // session is busy and does nothing: a refusal, never half an operation. Either way the audit below decides.
+      for (const done of [k, r]) {
+        if (done.code !== 0) expect(done.stderr, done.stderr).toMatch(new RegExp(`session ${s.id} is busy`));
+      }
+      expect(k.code === 0 || r.code === 0, `${k.stderr}${r.stderr}`).toBe(true);
       const end = record(s.id)!;
       expect(['working', 'killed']).toContain(end.status);
-      tally.outcome(end.status === 'working' ? 'kill/restore race: kill first, then restore (working, worktree recreated)' : 'kill/restore race: restore first, then kill (killed)');
+      tally.outcome(
+        k.code !== 0 || r.code !== 0
+          ? `kill/restore race: ${k.code !== 0 ? 'kill' : 'restore'} refused (busy), the other done`
+          : end.status === 'working'
+            ? 'kill/restore race: kill first, then restore (working, worktree recreated)'
+            : 'kill/restore race: restore first, then kill (killed)',
+      );
       // Whoever went second acted on what the first left: the work is where the record says.
-      if (end.status === 'working') {
+      if (end.status !== 'killed') {
         expect(lostFiles(before, workFiles(s.worktree))).toEqual([]);
       } else {
         expect(git(rig.origin.url, 'show', `${end.backupRef}:work.txt`)).toBe(`round ${round} on ${host}`);
@@ -129,7 +139,7 @@ describe('kill and restore race (item 2)', () => {
       // Nothing of the session runs in the home directory (where tmux puts a session whose directory is missing).
       expect(processesIn(os.homedir()).filter((pid) => environ(pid).includes(`AO_SESSION_ID=${s.id}\0`))).toEqual([]);
       expectConsistent(rig);
-      if (end.status === 'working') await killSession(rig.orch, s.id, { force: true });
+      if (end.status !== 'killed') await killSession(rig.orch, s.id, { force: true });
     }
   });
 
