@@ -436,7 +436,13 @@ export class AppRuntime {
     for (const s of sessions) await this.loadNotes(s);
     const problem = this.problems.get(key);
     if (sessions.length === 0 && !problem) return;
-    const body = renderStatusComment({ sessions, notes: sessions.flatMap((s) => this.notes.get(s.id) ?? []).slice(-NOTES_KEPT), ...(problem ? { problem } : {}) });
+    // The latest of each kind per session: the comment says what stands now, the event log keeps the history.
+    const latest = new Map<string, StatusCommentNote>();
+    for (const n of sessions.flatMap((s) => this.notes.get(s.id) ?? [])) {
+      latest.delete(`${n.session}\0${n.reaction}`);
+      latest.set(`${n.session}\0${n.reaction}`, n);
+    }
+    const body = renderStatusComment({ sessions, notes: [...latest.values()].slice(-NOTES_KEPT), ...(problem ? { problem } : {}) });
     if (this.published.get(key) === body) return;
     await this.options.github.port.upsertComment(refOf(target.repo), target.number, STATUS_MARKER, body);
     this.stats.comments++;

@@ -266,7 +266,7 @@ export function planReactions(e: ReactionEvidence, policies: ReactionPolicies): 
     const policy = policies['approved-and-green'];
     if (policy.auto) {
       if (policy.action === 'auto-merge') steps.push({ kind: 'auto_merge', reaction: 'approved-and-green', session: e.session, prNumber: pr.number, headSha: pr.headSha, method: policy.mergeMethod });
-      else steps.push({ kind: 'notify', reaction: 'approved-and-green', session: e.session, text: `${e.session.id}: PR #${pr.number} is approved, green and mergeable (${pr.url})` });
+      else steps.push({ kind: 'notify', reaction: 'approved-and-green', session: e.session, text: `${e.session.id}: PR #${pr.number} is approved, green and mergeable at ${pr.headSha.slice(0, 7)} (${pr.url})` });
       marks.notified.add(`green:${pr.headSha}`);
     }
   }
