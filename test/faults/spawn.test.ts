@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { cleanupSessions } from '../../src/sessions/cleanup.js';
+import { spawnSession } from '../../src/sessions/spawn.js';
 import { messages } from '../support/agent-log.js';
 import { readRecords } from '../support/audit.js';
 import { waitFor } from '../support/rig.js';
@@ -50,24 +52,42 @@ const claimOwner = (issue: number) => {
 /**
  * What follows every interrupted spawn: the interrupted session is not "the
  * session of the issue" any more, cleanup names it and rolls it back, and a
- * new spawn for the issue works.
+ * new spawn for the issue works. Through the real `ao` (as the issue tells
+ * it) or, to keep the suite quick, in-process with 1 s lock waits (so the
+ * dead spawner's locks are shown broken at once).
  */
-async function recoverIssue(id: string, issue: number, host: string): Promise<void> {
+async function recoverIssue(id: string, issue: number, host: string, via: 'cli' | 'in-process' = 'in-process'): Promise<void> {
   expect(record(id)).toMatchObject({ status: 'spawning' });
-  const dry = await rig.ao(['session', 'cleanup', '--dry-run']);
-  expect(dry.stdout).toContain(`would kill ${id} (spawn interrupted)`);
+  const orch = rig.quick();
+  if (via === 'cli') {
+    const dry = await rig.ao(['session', 'cleanup', '--dry-run']);
+    expect(dry.stdout).toContain(`would kill ${id} (spawn interrupted)`);
+  } else {
+    expect((await cleanupSessions(orch, { dryRun: true })).candidates).toContainEqual(expect.objectContaining({ id, reason: 'spawn interrupted' }));
+  }
 
-  const again = await rig.ao(['spawn', 'demo', String(issue), '--host', host, '--json']);
-  expect(again.code, again.stderr).toBe(0);
-  const fresh = JSON.parse(again.stdout) as SpawnDoc;
+  let fresh: SpawnDoc;
+  if (via === 'cli') {
+    const again = await rig.ao(['spawn', 'demo', String(issue), '--host', host, '--json']);
+    expect(again.code, again.stderr).toBe(0);
+    fresh = JSON.parse(again.stdout) as SpawnDoc;
+  } else {
+    fresh = await spawnSession(orch, { project: 'demo', issue: { number: issue }, host });
+  }
   // Before the fix: exit 0 with existing=true, the interrupted session, which had no tmux and no agent.
   expect(fresh).toMatchObject({ existing: false, promptDelivered: true });
   expect(fresh.id).not.toBe(id);
   expect(claimOwner(issue)).toBe(fresh.id);
 
-  const cleanup = await rig.ao(['session', 'cleanup']);
-  expect(cleanup.code, cleanup.stderr).toBe(0);
-  expect(cleanup.stdout).toContain(`killed ${id} (spawn interrupted)`);
+  if (via === 'cli') {
+    const cleanup = await rig.ao(['session', 'cleanup']);
+    expect(cleanup.code, cleanup.stderr).toBe(0);
+    expect(cleanup.stdout).toContain(`killed ${id} (spawn interrupted)`);
+  } else {
+    const cleanup = await cleanupSessions(orch);
+    expect(cleanup.failed).toEqual([]);
+    expect(cleanup.killed.map((k) => k.id)).toContain(id);
+  }
   expect(record(id)).toMatchObject({ status: 'killed' });
   expect(existsSync(worktreeOf(rig, host, id))).toBe(false);
   expect(processesIn(worktreeOf(rig, host, id))).toEqual([]);
@@ -90,7 +110,7 @@ describe('a spawn interrupted at a named step', () => {
     await rig.sshd!.restart();
     expect(failed.code).toBe(1);
     expect(failed.stderr).toMatch(new RegExp(`spawn of ${id} failed at step "(agent-program|post-create)"`));
-    await recoverIssue(id, issue, 'ssh1');
+    await recoverIssue(id, issue, 'ssh1', 'cli');
     expectConsistent(rig);
   });
 
