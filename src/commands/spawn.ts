@@ -28,7 +28,7 @@ export const spawnCommand = defineCommand<SpawnInput, SpawnResult>({
   ],
   permission: 'write',
   surfaces: ['cli', 'slash', 'action'],
-  slash: { context: { project: 'project', issue: 'issue' }, text: 'prompt', usage: '/ao spawn [--agent <name>] [text for the agent]' },
+  slash: { context: { project: 'project', issue: 'issue' }, text: 'prompt', usage: '/ao spawn [--agent <name>] [--force] [text for the agent]' },
   examples: ['ao spawn web 42', 'ao spawn web --prompt "Add a /health endpoint" --agent claude-code --host runner2'],
   async run(ctx, input) {
     const { spawnSession } = await import('../sessions/spawn.js');

@@ -1,6 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../src/commands/index.js';
-import { bindSlash, mayRun, slashCommands, slashHelp, slashPermission } from '../../src/commands/slash.js';
+import { bindSlash, mayRun, slashCommands, slashHelp, slashPermission, slashUsage } from '../../src/commands/slash.js';
 import { parseSlashComment } from '../../src/core/slash.js';
 
 const takesText = (verb: string) => Boolean(COMMANDS.find((c) => c.name === verb)?.slash?.text);
@@ -86,5 +87,12 @@ describe('/ao help', () => {
     }
     expect(help).not.toContain('/ao ls');
     expect(help).toContain('/ao send <text>');
+  });
+});
+
+describe('the README', () => {
+  it('lists every slash command the registry offers, as /ao help says it', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    for (const command of slashCommands(COMMANDS)) expect(readme).toContain(`\`${slashUsage(command)}\``);
   });
 });
