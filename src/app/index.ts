@@ -1,6 +1,7 @@
 import type { ApplicationFunction } from 'probot';
 import { loadConfig } from '../config/load.js';
 import { HostPool } from '../hosts/pool.js';
+import { InstallationTokenCredentials } from '../sessions/credentials.js';
 import { Installations } from './installations.js';
 import { appRoutes } from './routes.js';
 import { AppRuntime } from './runtime.js';
@@ -25,7 +26,9 @@ export function createApp(options: { env?: NodeJS.ProcessEnv; cwd?: string } = {
     const { config, source } = loadConfig(undefined, env, options.cwd ?? process.cwd());
     const pool = new HostPool(config);
     const installations = new Installations(app, app.log);
-    const runtime = new AppRuntime({ config, pool, github: installations, log: app.log });
+    // Sessions the app starts push and open PRs with the installation's token for their repo.
+    const credentials = new InstallationTokenCredentials({ tokenFor: (repo, options) => installations.token(repo, options) });
+    const runtime = new AppRuntime({ config, pool, github: installations, log: app.log, credentials });
     current = runtime;
     app.log.info({ config: source, hosts: pool.names(), projects: config.projects.map((p) => p.repo), repos: config.app.repos }, 'agent orchestrator app loaded');
     app.onAny(async (context) => {

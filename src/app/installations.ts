@@ -76,10 +76,14 @@ export class Installations {
     return files.some((f) => f.config !== null) ? config : null;
   }
 
-  /** An installation token for a repo, for the agents' git and gh (AgentCredentials). */
-  async token(repo: RepoRef): Promise<{ token: string; expiresAt: string }> {
+  /**
+   * An installation token for a repo, for the agents' git and gh
+   * (InstallationTokenCredentials). `fresh`: mint a new one rather than
+   * take the cached one, which Probot keeps for 59 of its 60 minutes.
+   */
+  async token(repo: RepoRef, options: { fresh: boolean } = { fresh: false }): Promise<{ token: string; expiresAt: string }> {
     const { octokit } = await this.forRepo(repo);
-    const auth = (await octokit.auth({ type: 'installation' })) as { token: string; expiresAt?: string };
+    const auth = (await octokit.auth({ type: 'installation', ...(options.fresh ? { refresh: true } : {}) })) as { token: string; expiresAt?: string };
     return { token: auth.token, expiresAt: auth.expiresAt ?? new Date(Date.now() + 50 * 60_000).toISOString() };
   }
 }

@@ -15,6 +15,7 @@ import type { HostPool } from '../hosts/pool.js';
 import { reconcileLoop, reconcileOnce, type ReconcileResult } from '../lifecycle/reconcile.js';
 import { redactSecrets } from '../log.js';
 import type { Notification } from '../sessions/apply.js';
+import type { InstallationTokenCredentials } from '../sessions/credentials.js';
 import { Orchestrator } from '../sessions/orchestrator.js';
 import type { SessionView } from '../sessions/view.js';
 import { KeyedQueue, SeenSet } from './queue.js';
@@ -49,8 +50,8 @@ export interface AppRuntimeOptions {
   intervalSec?: number;
   /** Milliseconds a status comment waits for more changes before it is written (default 500). */
   commentDelayMs?: number;
-  /** Extra options for the orchestrator (e.g. credentials for agents). */
-  orchestrator?: Partial<ConstructorParameters<typeof Orchestrator>[2]>;
+  /** How agents reach GitHub: the installation's token, on the hosts, refreshed before it expires. */
+  credentials?: InstallationTokenCredentials;
 }
 
 export interface AcceptResult {
@@ -78,12 +79,13 @@ export class AppRuntime {
   private readonly baseProjects = new Map<string, ProjectConfig>();
   private readonly waitingReconciles = new Map<string, Promise<void>>();
   private loop: AbortController | undefined;
+  private refreshing: { stop(): void } | undefined;
   private looping: Promise<void> | undefined;
   private stopped = false;
   readonly stats = { webhooks: 0, duplicates: 0, ignored: 0, commands: 0, spawns: 0, reconciles: 0, comments: 0, failures: 0 };
 
   constructor(private readonly options: AppRuntimeOptions) {
-    this.orch = new Orchestrator(options.config, options.pool, { actor: 'github:app', log: options.log, github: async () => options.github.port, ...options.orchestrator });
+    this.orch = new Orchestrator(options.config, options.pool, { actor: 'github:app', log: options.log, github: async () => options.github.port, ...(options.credentials ? { credentials: options.credentials } : {}) });
     this.queue = new KeyedQueue((key, error) => {
       this.stats.failures++;
       options.log.error({ key, err: error instanceof Error ? { message: error.message, stack: error.stack } : String(error) }, `work for ${key} failed`);
@@ -479,6 +481,7 @@ export class AppRuntime {
       onCycle: (result) => this.absorb(result, result.notifications),
       onError: (error) => this.log.error({ err: String(error) }, 'reconcile cycle failed'),
     });
+    this.refreshing = this.options.credentials?.startRefreshing(this.orch);
   }
 
   /** Views as the last look saw them (for /sessions). */
@@ -497,6 +500,7 @@ export class AppRuntime {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.refreshing?.stop();
     this.loop?.abort();
     await this.looping;
     await this.idle();

@@ -72,8 +72,9 @@ beforeAll(async () => {
   rig = await startRig({
     ssh: true,
     hostsOrder: 'ssh-first',
-    url: repo.gitDir,
-    agent: { env: { AO_FAKE_GITHUB_API: sim.url, AO_FAKE_GITHUB_TOKEN: ownerToken, AO_FAKE_GITHUB_REPO: `${OWNER}/${REPO}` } },
+    // Over HTTP, as on GitHub: the orchestrator's fetch, the agent's push and its PR all use the app's installation token (credential helper, gh shim).
+    url: repo.cloneUrl,
+    agent: { env: { AO_FAKE_GITHUB_API: sim.url, AO_FAKE_GITHUB_REPO: `${OWNER}/${REPO}` } },
     project: { reactions: { 'ci-failed': { retries: 2 } } },
   });
   configPath = path.join(rig.dir, 'app-config.yaml');
@@ -107,6 +108,8 @@ describe('the GitHub App, end to end', () => {
     await waitFor(async () => (await reactionsOf(command.id)).some((r) => r.content === 'eyes' && r.user.login === sim.info.botLogin), 15_000, '👀 on the command');
     await waitFor(async () => (await replies(issue.number)).some((c) => c.body.includes('/ao send') && c.body.includes('✅')), 20_000, 'the reply to /ao send');
     const pr = await waitFor(async () => (await sessionOf(issue.number))?.prNumber ?? undefined, 30_000, 'the PR');
+    // Pushed and opened with the app's installation token, which no one gave the agent: the credential helper and gh shim did.
+    expect((await rest<{ user: { login: string } }>(`/repos/${OWNER}/${REPO}/pulls/${pr}`)).user.login).toBe(sim.info.botLogin);
     await waitFor(() => statusCommentSays(issue.number, '📬 PR open'), 20_000, 'pr_open on the issue');
     await waitFor(() => statusCommentSays(pr, session.id), 20_000, 'a status comment on the PR');
 
