@@ -141,7 +141,8 @@ async function play(exitAfter: boolean): Promise<void> {
       {
         repo: `${OWNER}/${REPO}`,
         name: 'demo',
-        url: repo.gitDir,
+        // Over HTTP with the app's installation token, as on GitHub (a credential helper and a gh shim on the host hand it to git and the agent).
+        url: repo.cloneUrl,
         agent: 'generic',
         agentCommand: shellLine([
           'env',
@@ -149,7 +150,6 @@ async function play(exitAfter: boolean): Promise<void> {
           'FAKE_AGENT_BUSY_MS=600',
           `AO_FAKE_GITHUB_API=${sim.url}`,
           `AO_FAKE_GITHUB_REPO=${OWNER}/${REPO}`,
-          `AO_FAKE_GITHUB_TOKEN=${maintainerToken}`,
           'GIT_AUTHOR_NAME=fake agent',
           'GIT_AUTHOR_EMAIL=agent@example.invalid',
           'GIT_COMMITTER_NAME=fake agent',
