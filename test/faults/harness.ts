@@ -51,7 +51,9 @@ export interface AoProcess {
 }
 
 export async function startFaultRig(options: Parameters<typeof startRig>[0] = {}): Promise<FaultRig> {
-  const rig = await startRig({ ssh: true, ...options });
+  // Readiness by quiet (an unknown screen still for settleSec) is the agents' slow path; 3 s keeps a fake agent that
+  // starts slowly on a loaded machine from being taken for ready before it draws (see the known defect in send.test.ts).
+  const rig = await startRig({ ssh: true, settleSec: 3, ...options });
   const configPath = writeConfig(rig.dir, rig.configRaw);
   const faultDir = path.join(rig.dir, 'faults');
   mkdirSync(faultDir, { recursive: true });
@@ -266,9 +268,21 @@ export async function makeZombie(): Promise<{ pid: number; start: string; releas
   return { ...zombie, release: () => parent.kill('SIGKILL') };
 }
 
-/** Spawn a session and wait until its agent has logged its task prompt (so later looks at the log see only what follows). */
-export async function spawnSettled(orch: Orchestrator, agentLog: string, request: SpawnRequest): Promise<SpawnResult> {
+/**
+ * Spawn a session and wait until its agent has logged all of its task
+ * prompt (so later looks at the log see only what follows). The prompt is
+ * counted as a message: had it arrived in parts, each part counts as a
+ * partial delivery.
+ */
+export async function spawnSettled(orch: Orchestrator, agentLog: string, request: SpawnRequest & { prompt: string }): Promise<SpawnResult> {
   const s = await spawnSession(orch, request);
-  await waitFor(() => messages(agentLog).some((m) => m.includes(`session ${s.id} `)), 20_000, `the task prompt of ${s.id}`);
+  const lastLine = request.prompt.trim().split('\n').at(-1)!;
+  const parts = await waitFor(() => {
+    const all = messages(agentLog);
+    const start = all.findIndex((m) => m.includes(`session ${s.id} `));
+    const end = start < 0 ? -1 : all.findIndex((m, i) => i >= start && m.includes(lastLine));
+    return end < 0 ? undefined : all.slice(start, end + 1);
+  }, 30_000, `the task prompt of ${s.id}`);
+  tally.deliveriesChecked(1, parts.length > 1 ? parts.length : 0);
   return s;
 }
