@@ -7,6 +7,7 @@ import type { Config, ProjectConfig } from '../core/config.js';
 import { AoError } from '../core/errors.js';
 import { derivePrefix, PROJECT_NAME_PATTERN } from '../core/names.js';
 import { applyRepoConfig, parseRepoConfig, REPO_CONFIG_PATH, triggerLabel } from '../core/repo-config.js';
+import { isCheckAction, sessionCheckRun } from '../core/check-run.js';
 import { parseSlashComment } from '../core/slash.js';
 import { renderStatusComment, STATUS_MARKER, type StatusCommentNote } from '../core/status-comment.js';
 import { intentsFor, type Intent, type SessionMatch } from '../core/triggers.js';
@@ -74,6 +75,7 @@ export class AppRuntime {
   private readonly notesLoaded = new Set<string>();
   private readonly problems = new Map<string, string>();
   private readonly published = new Map<string, string>();
+  private readonly checks = new Map<string, string>();
   private readonly commentTimers = new Map<string, NodeJS.Timeout>();
   private readonly repoConfigs = new Map<string, { at: number; project: ProjectConfig | undefined; problem?: string }>();
   private readonly baseProjects = new Map<string, ProjectConfig>();
@@ -158,8 +160,7 @@ export class AppRuntime {
       case 'command':
         return this.runComment(project, repo, intent);
       case 'check_action':
-        this.log.info({ intent }, 'check run actions come with the control issue; ignored');
-        return;
+        return this.checkAction(project, repo, intent);
     }
   }
 
@@ -279,7 +280,7 @@ export class AppRuntime {
       this.log.info({ actor: intent.actor, comment: intent.commentId }, 'slash command from a bot that is not allowed (app.bots); ignored');
       return;
     }
-    const takesText = (verb: string) => verb === 'answer' || Boolean(COMMANDS.find((c) => c.name === verb)?.slash?.text);
+    const takesText = (verb: string) => Boolean(COMMANDS.find((c) => c.name === verb)?.slash?.text);
     const parsed = parseSlashComment(intent.body, { takesText });
     if (parsed.invocations.length === 0 && parsed.errors.length === 0) return;
     const port = this.options.github.port;
@@ -347,14 +348,53 @@ export class AppRuntime {
     };
   }
 
+  // ---- check runs ----------------------------------------------------------------------
+
+  /** A button on a session's check run: the same operation and permission rule as the slash command. */
+  private async checkAction(project: ProjectConfig, repo: RepoRef, intent: Extract<Intent, { kind: 'check_action' }>): Promise<void> {
+    const id = intent.externalId;
+    const command = intent.action === 'stop' ? COMMANDS.find((c) => c.name === 'kill') : intent.action === 'restore' ? COMMANDS.find((c) => c.name === 'restore') : undefined;
+    if (!command || !isCheckAction(intent.action) || !id) {
+      this.log.warn({ action: intent.action, checkRun: intent.checkRunId }, 'unknown check run action; ignored');
+      return;
+    }
+    const known = (await this.matchSessions(project, { sessions: [id] })).includes(id);
+    if (!known) {
+      this.log.warn({ session: id, checkRun: intent.checkRunId }, 'check run action for a session this project does not have; ignored');
+      return;
+    }
+    const permission = await this.options.github.port.collaboratorPermission(repo, intent.actor);
+    if (!mayRun(permission, command)) {
+      this.log.warn({ session: id, actor: intent.actor, permission }, `${intent.action} pressed by ${intent.actor} without ${slashPermission(command)} access; nothing done`);
+      return;
+    }
+    this.log.info({ session: id, actor: intent.actor }, `${intent.action} pressed on the check run`);
+    await this.queue.run(`session:${id}`, async () => {
+      await command.run(this.commandContext(`github:${intent.actor}`), { session: id } as never);
+    });
+    void this.requestReconcile(id);
+  }
+
+  /** The session's check run on its PR head, written when what it shows changed. */
+  private async publishCheck(view: SessionView): Promise<void> {
+    if (!view.prNumber || !view.headSha) return;
+    const run = sessionCheckRun(view);
+    const key = `${view.id}\0${view.headSha}`;
+    const shown = JSON.stringify(run);
+    if (this.checks.get(key) === shown) return;
+    await this.options.github.port.upsertCheckRun(refOf(view.repo), { headSha: view.headSha, ...run });
+    this.checks.set(key, shown);
+  }
+
   // ---- sessions and reconcile ----------------------------------------------------------
 
   /** Sessions of a project that a webhook concerns: first from what the last look saw, else from the hosts' records. */
   private async matchSessions(project: ProjectConfig, match: SessionMatch, options: { live?: boolean } = {}): Promise<string[]> {
-    const fits = (s: { project: string; branch: string; prNumber?: number | null; issue?: number | null; status: string }) =>
+    const fits = (s: { id: string; project: string; branch: string; prNumber?: number | null; issue?: number | null; status: string }) =>
       s.project === project.name &&
       (!options.live || s.status !== 'killed') &&
-      (Boolean(match.branches?.includes(s.branch)) || Boolean(s.prNumber && match.prNumbers?.includes(s.prNumber)) || (match.issue !== undefined && s.issue === match.issue));
+      (Boolean(match.sessions?.includes(s.id)) ||
+        Boolean(match.branches?.includes(s.branch)) || Boolean(s.prNumber && match.prNumbers?.includes(s.prNumber)) || (match.issue !== undefined && s.issue === match.issue));
     const known = [...this.views.values()].filter(fits).map((v) => v.id);
     if (known.length > 0) return known;
     const snapshots = await Promise.all(this.options.pool.names().map((host) => this.orch.store(host).readAll().catch(() => undefined)));
@@ -362,7 +402,7 @@ export class AppRuntime {
     for (const snapshot of snapshots) {
       for (const stored of snapshot?.sessions ?? []) {
         const m = stored.meta;
-        if (fits({ project: stored.project, branch: m.branch ?? '', prNumber: m.prNumber ? Number(m.prNumber) : null, issue: m.issue ? Number(m.issue) : null, status: m.status ?? '' })) ids.push(stored.id);
+        if (fits({ id: stored.id, project: stored.project, branch: m.branch ?? '', prNumber: m.prNumber ? Number(m.prNumber) : null, issue: m.issue ? Number(m.issue) : null, status: m.status ?? '' })) ids.push(stored.id);
       }
     }
     return ids.sort((a, b) => Number(a.slice(a.lastIndexOf('-') + 1)) - Number(b.slice(b.lastIndexOf('-') + 1)));
@@ -412,6 +452,7 @@ export class AppRuntime {
     for (const id of changed) {
       const view = this.views.get(id);
       if (!view) continue;
+      if (view.prNumber && view.headSha) void this.queue.run(`check:${id}`, () => this.publishCheck(this.views.get(id) ?? view));
       if (view.issue) this.scheduleComment({ repo: view.repo, number: view.issue });
       if (view.prNumber) this.scheduleComment({ repo: view.repo, number: view.prNumber });
     }
@@ -519,7 +560,7 @@ function targetKey(target: CommentTarget): string {
 
 /** What the status comment shows of a session: a change here is worth an edit. */
 function commentFacts(v: SessionView): string {
-  return JSON.stringify([v.status, v.statusReason, v.activity, v.prNumber, v.ci, v.review, v.unresolvedThreads, v.hostReachable, v.question]);
+  return JSON.stringify([v.status, v.statusReason, v.activity, v.prNumber, v.headSha, v.ci, v.review, v.unresolvedThreads, v.hostReachable, v.question]);
 }
 
 /** Which queue a webhook's work goes to: the issue or PR it is about, so its events are handled in order. */

@@ -1,3 +1,4 @@
+import { answerCommand } from './answer.js';
 import { cleanupCommand } from './cleanup.js';
 import { doctorCommand } from './doctor.js';
 import { eventsCommand } from './events.js';
@@ -19,6 +20,7 @@ export const COMMANDS: readonly CommandSpec<never, never>[] = [
   lsCommand,
   statusCommand,
   sendCommand,
+  answerCommand,
   killCommand,
   cleanupCommand,
   reconcileCommand,
@@ -30,7 +32,7 @@ export const COMMANDS: readonly CommandSpec<never, never>[] = [
 
 /** Groups of the CLI (`ao session ...`) and their help. */
 export const CLI_GROUPS: Readonly<Record<string, string>> = {
-  session: 'manage sessions (spawn, ls, status, send, kill, cleanup, restore, events)',
+  session: 'manage sessions (spawn, ls, status, send, answer, kill, cleanup, restore, events)',
 };
 
 export function findCommand(name: string): CommandSpec<never, never> | undefined {

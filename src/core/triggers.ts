@@ -7,6 +7,8 @@
  */
 
 export interface SessionMatch {
+  /** Session IDs (a check run's external ID). */
+  sessions?: string[];
   /** A session's branch (the PR's head ref). */
   branches?: string[];
   prNumbers?: number[];
@@ -110,6 +112,9 @@ export function intentsFor(name: string, payload: unknown, facts: TriggerFacts):
         if (!checkRunId || !identifier) return [{ kind: 'ignore', why: `${event}: no check run or action` }];
         return [{ kind: 'check_action', repo, checkRunId, externalId, action: identifier, actor: sender, headSha, why: `${identifier} pressed by ${sender} on check run ${checkRunId}` }];
       }
+      // The app's own check runs (one per session) say what it already knows: a reconcile for them would only loop.
+      const owner = text(name === 'check_run' ? at(payload, 'check_run', 'app', 'slug') : at(payload, 'check_suite', 'app', 'slug'));
+      if (owner && `${owner}[bot]`.toLowerCase() === facts.botLogin.toLowerCase()) return [{ kind: 'ignore', why: `${event}: the app's own check run` }];
       const suite = name === 'check_run' ? at(payload, 'check_run', 'check_suite') : at(payload, 'check_suite');
       const pulls = list(name === 'check_run' ? at(payload, 'check_run', 'pull_requests') : at(payload, 'check_suite', 'pull_requests'));
       const branches = new Set<string>();

@@ -1,4 +1,5 @@
 import type { ProjectConfig } from '../core/config.js';
+import { isSessionCheck } from '../core/check-run.js';
 import { viewPullRequest, type IssueFacts, type PullRequestView, type ReviewCommentFact } from '../core/evidence.js';
 import { TERMINAL_STATUSES } from '../core/model.js';
 import type { RecordedEvidence } from '../core/plan.js';
@@ -77,7 +78,8 @@ export async function gatherEvidence(port: GitHubPort, sessions: readonly { proj
           result.sessions.set(evidence.key, { issue: evidence.issue, writerComments: [], otherComments: [], recorded: { ...(issueState ? { issueState } : {}) } });
           continue;
         }
-        const pr = viewPullRequest(evidence.pr);
+        // The app's own check run on the PR says how the session is; it is not CI the session must react to.
+        const pr = viewPullRequest({ ...evidence.pr, checks: evidence.pr.checks.filter((c) => !isSessionCheck(c.name)) });
         const comments = evidence.pr.unresolvedThreads.flatMap((t) => t.comments);
         const writerComments: ReviewCommentFact[] = [];
         const otherComments: ReviewCommentFact[] = [];

@@ -1,4 +1,4 @@
-import type { AgentAdapter, AgentLogReading } from '../agents/adapter.js';
+import type { AgentAdapter, AgentLogReading, PaneState } from '../agents/adapter.js';
 import { AGENT_STATE_PROBE, parseAgentState, readAgentState, type TokenUsage } from '../agents/hooks.js';
 import { getAdapter } from '../agents/index.js';
 import { contentTail } from '../agents/screen.js';
@@ -37,6 +37,8 @@ export interface SessionView {
   ci: 'passing' | 'failing' | 'pending' | 'none' | null;
   review: 'approved' | 'changes_requested' | 'pending' | 'none' | null;
   unresolvedThreads: number | null;
+  /** The PR head the evidence is about. */
+  headSha: string | null;
   tmuxName: string;
   worktree: string;
   createdAt: string | null;
@@ -61,6 +63,8 @@ export interface Observation {
   doubt?: string;
   /** When the agent waits for a human: the question (its last content lines, or what its hooks said), secrets redacted. */
   question: string | null;
+  /** The adapter's reading of the pane alone (a live pane only). */
+  screen?: PaneState;
 }
 
 /** How many content lines of a pane make the question a human is shown: a dialog with its choices and key hints. */
@@ -132,7 +136,7 @@ export function observe(
   if (activity === 'waiting_input') {
     question = screen === 'waiting_input' || !log?.note ? questionText(pane.lines) : redactSecrets(`${log.note} (the screen does not show the question yet)`);
   }
-  return { activity, runtime: 'alive', lastActivityAt: lastOutputAt, paneLines: pane.lines, question };
+  return { activity, runtime: 'alive', lastActivityAt: lastOutputAt, paneLines: pane.lines, question, screen };
 }
 
 /**
@@ -248,6 +252,7 @@ export function observeSession(orch: Orchestrator, snapshot: HostSnapshot, recor
     ci: known.prNumber ? (known.ci ?? null) : null,
     review: known.prNumber ? (known.review ?? null) : null,
     unresolvedThreads: known.prNumber ? (known.threads ?? null) : null,
+    headSha: known.prNumber ? (known.headSha ?? null) : null,
     tmuxName,
     worktree: record.worktree ?? '',
     createdAt: record.createdAt ?? null,

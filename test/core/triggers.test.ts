@@ -39,6 +39,8 @@ describe('intentsFor', () => {
     ['a comment without a command', 'issue_comment', { ...base, action: 'created', issue: { number: 4 }, comment: { id: 11, body: 'LGTM', user: { login: 'wendy' } } }, /no \/ao command/],
     ['the app\'s own comment', 'issue_comment', { ...base, action: 'created', issue: { number: 4 }, comment: { id: 11, body: '/ao help', user: { login: 'agent-orchestrator[bot]', type: 'Bot' } } }, /written by this app/],
     ['a PR from a fork', 'pull_request', { ...base, action: 'opened', pull_request: { number: 3, head: { ref: 'ao/web-1', repo: { full_name: 'mallory/web' } } } }, /fork/],
+    ['the app\'s own check run', 'check_run', { ...base, action: 'completed', check_run: { id: 1, app: { slug: 'agent-orchestrator' }, check_suite: { head_branch: 'ao/web-1' }, pull_requests: [] } }, /the app's own check run/],
+    ['the app\'s own check suite', 'check_suite', { ...base, action: 'completed', check_suite: { app: { slug: 'agent-orchestrator' }, head_branch: 'ao/web-1', pull_requests: [] } }, /the app's own check run/],
     ['a status on no branch', 'status', { ...base, state: 'success', branches: [] }, /no branch/],
     ['an event the app does not handle', 'star', { ...base, action: 'created' }, /not an event the app handles/],
     ['a payload without a repository', 'issues', { action: 'labeled' }, /no repository/],
