@@ -54,6 +54,8 @@ export interface DeliveryOutcome {
   delivered: boolean;
   /** The pane changed after the Enter. */
   confirmed: boolean;
+  /** Not delivered: the agent never showed the paste (with `stillMs` only), and no Enter was pressed. */
+  notShown?: boolean;
 }
 
 export interface StartedAgent {
@@ -199,6 +201,7 @@ export class TmuxRuntime {
     );
     const f = scriptFacts(result.stdout);
     if (result.code === EXIT.INCOMPLETE) throw new AoError('failed', `the message to ${options.name} arrived incomplete on host "${this.host.name}"; nothing was pasted`, 'send it again', { reason: 'incomplete' });
+    if (result.code === 0 && f.delivered === 'no' && f.shown === 'no') return { delivered: false, confirmed: false, notShown: true };
     if (result.code !== 0 || f.delivered !== 'yes') throw new AoError('host', `pasting into tmux session ${options.name} on host "${this.host.name}" failed: ${result.stderr.trim() || `exit ${result.code}`}`);
     return { delivered: true, confirmed: f.confirmed === 'yes' };
   }

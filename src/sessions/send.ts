@@ -41,8 +41,26 @@ const POLL_MS = 150;
 const CONFIRM_MS = 5000;
 /** However the pane moves, a ready agent gets its message after this long. */
 const SETTLE_CAP_MS = 5000;
+/** How long a full-screen agent's pane must be still before a screen its adapter does not recognise counts as ready. */
+const UNRECOGNISED_READY_MS = 15_000;
+/** How often a message a full-screen agent did not take (showed nothing of) is tried. */
+const DELIVERY_ATTEMPTS = 3;
 /** After the paste shows, how long the pane of an agent that settles must hold still before the Enter. */
 const PASTE_SETTLE_MS = 300;
+
+/**
+ * Right after the agent started (spawn's task prompt, restore's note) it may still redraw a
+ * while later (Gemini CLI resuming shows its prompt, then the conversation): a longer still time.
+ */
+const START_SETTLE_MS = 2000;
+const JUST_STARTED_MS = 60_000;
+
+function startSettle(record: { status: string; restoredAt?: string }, settleMs: number): number {
+  if (settleMs === 0) return 0;
+  const restored = record.restoredAt ? Date.parse(record.restoredAt) : Number.NaN;
+  const justStarted = record.status === 'spawning' || (Number.isFinite(restored) && Date.now() - restored < JUST_STARTED_MS);
+  return justStarted ? Math.max(settleMs, START_SETTLE_MS) : settleMs;
+}
 
 /** The recorded agent's settle time (full-screen agents); an agent this version does not know has none. */
 function settleOf(agent: string): number | undefined {
@@ -91,64 +109,82 @@ export async function sendMessage(orch: Orchestrator, id: string, given: string,
       const activityBefore = observation.activity;
       // A full-screen agent takes a message only once its pane holds still (it redraws after it
       // starts or resumes): the wait goes on that long after it is ready, at most SETTLE_CAP_MS.
-      const settleMs = wait && !options.answer ? (settleOf(record.agent) ?? 0) : 0;
+      const settleMs = wait && !options.answer ? startSettle(record, settleOf(record.agent) ?? 0) : 0;
       let screen = observation.paneLines.join('\n');
       let stillSince = Date.now();
       let readySince: number | undefined;
-      for (;;) {
-        if (observation.runtime === 'gone') {
-          // No pane is not proof: tmux's socket file may be gone while the agent runs (restore would refuse then).
-          if (agentProcessAlive((await orch.snapshot(host)).processes, record.panePid, record.paneStart)) {
-            throw new AoError('failed', `session ${id}: tmux does not answer for it, but its agent process still runs (was the tmux socket file removed?); nothing was sent`, `nothing can be typed into its pane until tmux answers; \`ao session kill ${id}\` stops it`, { reason: 'runtime_unknown' });
+      // A full-screen agent may drop a paste while it still starts up: it shows nothing, no Enter is
+      // pressed, and the message goes again once the agent is ready (at most DELIVERY_ATTEMPTS).
+      for (let attempt = 1; ; attempt++) {
+        for (;;) {
+          if (observation.runtime === 'gone') {
+            // No pane is not proof: tmux's socket file may be gone while the agent runs (restore would refuse then).
+            if (agentProcessAlive((await orch.snapshot(host)).processes, record.panePid, record.paneStart)) {
+              throw new AoError('failed', `session ${id}: tmux does not answer for it, but its agent process still runs (was the tmux socket file removed?); nothing was sent`, `nothing can be typed into its pane until tmux answers; \`ao session kill ${id}\` stops it`, { reason: 'runtime_unknown' });
+            }
+            throw new AoError('failed', `session ${id} has no running tmux session`, `restore it: ao session restore ${id}`, { reason: 'runtime_gone' });
           }
-          throw new AoError('failed', `session ${id} has no running tmux session`, `restore it: ao session restore ${id}`, { reason: 'runtime_gone' });
+          if (observation.activity === 'exited') {
+            throw new AoError('failed', `the agent of session ${id} has exited`, `restore it: ao session restore ${id}`, { reason: 'agent_exited' });
+          }
+          if (observation.activity === 'waiting_input' && !options.answer) {
+            return { id, host, delivered: false, confirmed: false, needsInput: true, question: observation.question, activityBefore, waitedMs: Date.now() - started, bytes };
+          }
+          // A full-screen agent knows how its prompt looks: a screen it does not recognise (the agent
+          // still starting, text of the shell it starts from) is ready only after a long still time.
+          const recognised = observation.screen === 'ready' || observation.screen === 'error';
+          const ready = isReadyForMessage(observation.activity!) && (settleMs === 0 || recognised || Date.now() - stillSince >= UNRECOGNISED_READY_MS);
+          readySince = ready ? (readySince ?? Date.now()) : undefined;
+          const settled = Date.now() - stillSince >= settleMs || Date.now() - (readySince ?? Date.now()) > SETTLE_CAP_MS;
+          if (!wait || options.answer || (ready && settled)) break;
+          if (options.signal?.aborted) {
+            await store
+              .appendEvents(project.name, [{ type: 'message_not_delivered', session: id, actor: orch.actor, bytes, reason: 'interrupted while waiting for the agent to be ready', text }])
+              .catch(() => undefined);
+            throw new AoError('failed', `interrupted while waiting for ${id} to be ready; nothing was sent`, undefined, { reason: 'interrupted' });
+          }
+          if (Date.now() - started > timeoutMs) {
+            throw new AoError('failed', `session ${id}: the agent was not ready within ${Math.round(timeoutMs / 1000)} s (it is ${observation.activity}); nothing was sent`, 'raise --timeout, or send with --no-wait');
+          }
+          await sleep(POLL_MS);
+          observation = observe(orch, record.agent, (await runtime.probeAll(tmuxName, 40)).panes.get(tmuxName), true);
+          const now = observation.paneLines.join('\n');
+          if (now !== screen) {
+            screen = now;
+            stillSince = Date.now();
+          }
         }
-        if (observation.activity === 'exited') {
-          throw new AoError('failed', `the agent of session ${id} has exited`, `restore it: ao session restore ${id}`, { reason: 'agent_exited' });
-        }
-        if (observation.activity === 'waiting_input' && !options.answer) {
-          return { id, host, delivered: false, confirmed: false, needsInput: true, question: observation.question, activityBefore, waitedMs: Date.now() - started, bytes };
-        }
-        const ready = isReadyForMessage(observation.activity!);
-        readySince = ready ? (readySince ?? Date.now()) : undefined;
-        const settled = Date.now() - stillSince >= settleMs || Date.now() - (readySince ?? Date.now()) > SETTLE_CAP_MS;
-        if (!wait || options.answer || (ready && settled)) break;
-        if (options.signal?.aborted) {
-          await store
-            .appendEvents(project.name, [{ type: 'message_not_delivered', session: id, actor: orch.actor, bytes, reason: 'interrupted while waiting for the agent to be ready', text }])
-            .catch(() => undefined);
-          throw new AoError('failed', `interrupted while waiting for ${id} to be ready; nothing was sent`, undefined, { reason: 'interrupted' });
-        }
-        if (Date.now() - started > timeoutMs) {
-          throw new AoError('failed', `session ${id}: the agent was not ready within ${Math.round(timeoutMs / 1000)} s (it is ${observation.activity}); nothing was sent`, 'raise --timeout, or send with --no-wait');
-        }
-        await sleep(POLL_MS);
-        observation = observe(orch, record.agent, (await runtime.probeAll(tmuxName, 40)).panes.get(tmuxName), true);
-        const now = observation.paneLines.join('\n');
-        if (now !== screen) {
-          screen = now;
-          stillSince = Date.now();
-        }
-      }
 
-      // From here the host carries the delivery through on its own; an interrupt no longer stops it.
-      await orch.fault('send:deliver');
-      const token = randomBytes(8).toString('hex');
-      const dataDir = orch.pool.dataDir(host);
-      const outbox = store.rel.outbox(project.name);
-      const head = JSON.stringify({ at: new Date().toISOString(), type, session: id, actor: orch.actor, bytes, sha256: createHash('sha256').update(text).digest('hex') }).slice(0, -1);
-      let confirmed: boolean;
-      try {
-        ({ confirmed } = await runtime.deliver({ name: tmuxName, text, enter: true, confirmMs: CONFIRM_MS, dataDir, events: store.rel.events(project.name), outbox, token, eventHead: head, stillMs: settleOf(record.agent) ? PASTE_SETTLE_MS : 0 }));
-      } catch (error) {
-        if (!(error instanceof AoError) || error.kind !== 'host' || !/may or may not have completed/.test(error.hint ?? '')) throw error;
-        // The connection dropped mid-delivery: the host finished it either way; ask what happened.
-        const outcome = await settleLostDelivery(() => runtime.deliveryOutcome({ dataDir, outbox, token }));
-        if (outcome === 'delivered') confirmed = false;
-        else if (outcome === 'incomplete' || outcome === 'failed') throw new AoError('failed', `the connection to host "${host}" dropped while the message was on its way; it was not delivered (nothing was pasted)`, 'send it again', { reason: 'not_delivered' });
-        else throw new AoError('host', `the connection to host "${host}" dropped while the message was on its way; it may or may not have been delivered`, `check with \`ao session events ${id} --last 3\` once the host is back`, { reason: 'unknown_delivery' });
+        // From here the host carries the delivery through on its own; an interrupt no longer stops it.
+        if (attempt === 1) await orch.fault('send:deliver');
+        const token = randomBytes(8).toString('hex');
+        const dataDir = orch.pool.dataDir(host);
+        const outbox = store.rel.outbox(project.name);
+        const head = JSON.stringify({ at: new Date().toISOString(), type, session: id, actor: orch.actor, bytes, sha256: createHash('sha256').update(text).digest('hex') }).slice(0, -1);
+        let confirmed: boolean;
+        try {
+          const outcome = await runtime.deliver({ name: tmuxName, text, enter: true, confirmMs: CONFIRM_MS, dataDir, events: store.rel.events(project.name), outbox, token, eventHead: head, stillMs: settleMs ? PASTE_SETTLE_MS : 0 });
+          if (outcome.notShown) {
+            if (attempt >= DELIVERY_ATTEMPTS) {
+              throw new AoError('failed', `session ${id}: the agent showed nothing of the message ${attempt} times (it did not take it); nothing was sent`, `look at it with \`ao open ${id}\``, { reason: 'not_delivered' });
+            }
+            observation = observe(orch, record.agent, (await runtime.probeAll(tmuxName, 40)).panes.get(tmuxName), true);
+            screen = observation.paneLines.join('\n');
+            stillSince = Date.now();
+            readySince = undefined;
+            continue;
+          }
+          confirmed = outcome.confirmed;
+        } catch (error) {
+          if (!(error instanceof AoError) || error.kind !== 'host' || !/may or may not have completed/.test(error.hint ?? '')) throw error;
+          // The connection dropped mid-delivery: the host finished it either way; ask what happened.
+          const outcome = await settleLostDelivery(() => runtime.deliveryOutcome({ dataDir, outbox, token }));
+          if (outcome === 'delivered') confirmed = false;
+          else if (outcome === 'incomplete' || outcome === 'failed') throw new AoError('failed', `the connection to host "${host}" dropped while the message was on its way; it was not delivered (nothing was pasted)`, 'send it again', { reason: 'not_delivered' });
+          else throw new AoError('host', `the connection to host "${host}" dropped while the message was on its way; it may or may not have been delivered`, `check with \`ao session events ${id} --last 3\` once the host is back`, { reason: 'unknown_delivery' });
+        }
+        return { id, host, delivered: true, confirmed, needsInput: false, question: null, activityBefore, waitedMs: Date.now() - started, bytes };
       }
-      return { id, host, delivered: true, confirmed, needsInput: false, question: null, activityBefore, waitedMs: Date.now() - started, bytes };
     },
     Math.ceil(timeoutMs / 1000) + 60,
     { probe: { socket: orch.tmuxSocket, name: tmuxName, history: 40 } },

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { claudeCodeAdapter, claudeCodeHooks } from '../../src/agents/claude-code.js';
@@ -7,6 +7,7 @@ import { codexAdapter, codexHooks } from '../../src/agents/codex.js';
 import { hookCommand, hookEnv, parseAgentState, parseHookLine, readAgentState, type HookTarget } from '../../src/agents/hooks.js';
 import { scriptEntries } from '../../src/hosts/script-output.js';
 import { hostScript } from '../../src/hosts/scripts.js';
+import { waitFor } from '../support/rig.js';
 import { makeTempDir } from '../support/tmp.js';
 
 /**
@@ -148,7 +149,7 @@ describe('install: on the command line, never in the worktree', () => {
 });
 
 describe('scripts/agent-hook.sh, fed what the agents send', () => {
-  it('Claude Code: events, the transcript, token counts read once each, a torn last line left for later', () => {
+  it('Claude Code: events, the transcript, token counts read once each, a torn last line left for later', async () => {
     const t = target('web-1');
     const transcript = path.join(temp.dir, 'claude', 'projects', '-w', 'session one.jsonl');
     mkdirSync(path.dirname(transcript), { recursive: true });
@@ -173,9 +174,10 @@ describe('scripts/agent-hook.sh, fed what the agents send', () => {
     claudeHook(t, 'PostToolUse', { tool_name: 'Bash' });
     expect(probe(path.join(temp.dir, 'data'), 'inst').get('web/web-1')).toMatch(/^event \d+ PostToolUse Bash\nusage 110 25 50 7 0\.012500$/);
 
-    // The rest of the line arrives; one more hook counts it, once.
+    // The rest of the line arrives; the end of the turn counts it (a moment later), once.
     appendFileSync(transcript, `${torn.slice(40)}\n`);
     claudeHook(t, 'Stop', {});
+    await waitFor(() => readFileSync(path.join(t.stateDir, 'usage-1'), 'utf8').startsWith(`${statSync(transcript).size} `), 10_000, 'the count after Stop');
     claudeHook(t, 'Notification', { notification_type: 'idle_prompt', message: 'waiting' });
     expect(probe(path.join(temp.dir, 'data'), 'inst').get('web/web-1')).toMatch(/^event \d+ Notification idle_prompt\nusage 1110 1025 50 7 0\.012500$/);
 
@@ -187,7 +189,7 @@ describe('scripts/agent-hook.sh, fed what the agents send', () => {
     expect(probe(path.join(temp.dir, 'data'), 'inst').get('web/web-1')).toMatch(/^event \d+ SessionStart\nusage 1110 1025 50 7 0\.012500$/);
   });
 
-  it('Codex: the notify JSON as an argument, its rollout found by thread, running totals taken', () => {
+  it('Codex: the notify JSON as an argument, its rollout found by thread, running totals taken', async () => {
     const t = target('web-2');
     const codexHome = path.join(temp.dir, 'codex-home');
     const thread = '01a22716-17c0-7031-9ffe-38e30a760682';
@@ -199,8 +201,13 @@ describe('scripts/agent-hook.sh, fed what the agents send', () => {
     // The side turn that names the task has a thread of its own and no rollout: nothing to count.
     expect(codexNotify(t, { type: 'agent-turn-complete', 'thread-id': 'ffffffff-0000', 'input-messages': ['Generate a title'] }, { CODEX_HOME: codexHome })).toBe('');
     expect(existsSync(path.join(t.stateDir, 'transcripts'))).toBe(false);
-    codexNotify(t, { type: 'agent-turn-complete', 'thread-id': thread, 'turn-id': 'x', cwd: '/w', 'last-assistant-message': 'done "type":"evil"' }, { CODEX_HOME: codexHome });
+    const started = Date.now();
+    expect(codexNotify(t, { type: 'agent-turn-complete', 'thread-id': thread, 'turn-id': 'x', cwd: '/w', 'last-assistant-message': 'done "type":"evil"' }, { CODEX_HOME: codexHome })).toBe('');
+    // The hook returns at once; Codex writes its log a moment after it notifies, so the counting waits (detached).
+    expect(Date.now() - started).toBeLessThan(1500);
     expect(readFileSync(path.join(t.stateDir, 'transcripts'), 'utf8')).toBe(`${rollout}\n`);
+    expect(probe(path.join(temp.dir, 'data'), 'inst').get('web/web-2')).toMatch(/^event \d+ notify agent-turn-complete$/);
+    await waitFor(() => probe(path.join(temp.dir, 'data'), 'inst').get('web/web-2')?.includes('usage'), 10_000, 'the counts');
     expect(probe(path.join(temp.dir, 'data'), 'inst').get('web/web-2')).toMatch(/^event \d+ notify agent-turn-complete\nusage 220 60 80 0 -$/);
   });
 

@@ -40,6 +40,8 @@ export interface SequenceStory {
   freezeAtPermission?: boolean;
   /** Tokens the agent's own transcripts count (Claude Code, Codex with hooks). */
   tokens?: boolean;
+  /** The agent counts its cost too (Claude Code). */
+  cost?: boolean;
   startTimeoutMs?: number;
 }
 
@@ -61,9 +63,14 @@ async function lookUntil(rig: SessionRig, id: string, what: string, ok: (s: Sess
       return ok(last) ? last : undefined;
     },
     timeoutMs,
-    `${what} (last: ${last ? `${last.view.status}/${last.view.activity}\n${last.observation.paneLines.join('\n')}` : 'nothing'})`,
-  );
+    what,
+  ).catch((error: unknown) => {
+    throw new Error(`${String(error)}; ao saw ${last ? `${last.view.status}/${last.view.activity}:\n${last.observation.paneLines.join('\n')}` : 'nothing'}`);
+  });
 }
+
+/** At its prompt after a turn: ready, or idle already (the quiet time is short here). */
+const atPrompt = (s: SessionState) => s.view.activity === 'ready' || s.view.activity === 'idle';
 
 const git = (cwd: string, ...args: string[]) => execFileSync('git', ['-C', cwd, ...args], { encoding: 'utf8' }).trim();
 
@@ -96,6 +103,12 @@ export function describeAoSequence(agent: RealAgent, host: 'local' | 'ssh', stor
     let dataDir: string;
     const agentState = () => path.join(dataDir, 'test', 'demo', 'agent-state', id);
     const held = () => path.join(home, 'screen-held');
+
+    /** A model request that did not come: what the pane and the event log show. */
+    const explain = async (error: unknown): Promise<never> => {
+      const events = readFileSync(path.join(dataDir, 'test', 'demo', 'events.jsonl'), 'utf8').split('\n').map((l) => l.slice(0, 300)).join('\n');
+      throw new Error(`${String(error)}\n--- the pane ---\n${(await look(rig, id)).observation.paneLines.join('\n')}\n--- events ---\n${events}`);
+    };
 
     beforeAll(async () => {
       if (!ok) return;
@@ -159,10 +172,10 @@ export function describeAoSequence(agent: RealAgent, host: 'local' | 'ssh', stor
       worktree = spawned.worktree;
       expect(spawned.promptDelivered).toBe(true);
       // The model got the task prompt ao composed.
-      const first = await server.waitForRequest((r) => r.main, STEP);
+      const first = await server.waitForRequest((r) => r.main, STEP).catch(explain);
       expect(requestText(first)).toContain('Fix issue #7: add notes.txt');
       await lookUntil(rig, id, 'active while the model thinks', (s) => s.view.activity === 'active');
-      const done = await lookUntil(rig, id, 'ready after the turn', (s) => s.view.activity === 'ready' && s.observation.paneLines.join('\n').includes('STEP-ONE-DONE'));
+      const done = await lookUntil(rig, id, 'ready after the turn', (s) => atPrompt(s) && s.observation.paneLines.join('\n').includes('STEP-ONE-DONE'));
       expect(done.view.status).toBe('working');
     });
 
@@ -218,16 +231,18 @@ export function describeAoSequence(agent: RealAgent, host: 'local' | 'ssh', stor
       // The first choice is "yes, this once" for every agent here: the answer is its number.
       const answered = await sendMessage(rig.orch, id, '1', { answer: true, timeoutSec: 10 });
       expect(answered.delivered).toBe(true);
-      await lookUntil(rig, id, 'the turn after the answer', (s) => s.view.activity === 'ready' && s.observation.paneLines.join('\n').includes('STEP-TWO-DONE'));
+      await lookUntil(rig, id, 'the turn after the answer', (s) => atPrompt(s) && s.observation.paneLines.join('\n').includes('STEP-TWO-DONE'));
       expect(git(worktree, 'log', '-1', '--format=%s')).toBe('Add notes');
       const branch = git(worktree, 'rev-parse', '--abbrev-ref', 'HEAD');
       expect(git(rig.origin.url, 'rev-parse', branch)).toBe(git(worktree, 'rev-parse', 'HEAD'));
       if (story.tokens) {
-        const seen = await lookUntil(rig, id, 'token counts', (s) => (s.view.tokens?.output ?? 0) > 0);
-        // Every main turn of the model server reports 100 in and 20 out; side requests may add more.
+        // Every answer of the model server reports 100 tokens in and 20 out: the counts cover every
+        // turn (the last one a moment after it ended), and no answer is counted twice.
         const turns = server.mainRequests().length;
+        const answers = server.requests.filter((r) => r.method === 'POST' && /\/(?:messages|responses)(?:\?|$)/.test(r.url)).length;
+        const seen = await lookUntil(rig, id, 'token counts of every turn', (s) => (s.view.tokens?.output ?? 0) >= 20 * turns, 20_000);
         expect(seen.view.tokens!.input + seen.view.tokens!.cacheRead).toBeGreaterThanOrEqual(100 * turns);
-        expect(seen.view.tokens!.output).toBeGreaterThanOrEqual(20 * turns);
+        expect(seen.view.tokens!.output).toBeLessThanOrEqual(20 * answers);
       }
     });
 
@@ -236,16 +251,21 @@ export function describeAoSequence(agent: RealAgent, host: 'local' | 'ssh', stor
       await sendMessage(rig.orch, id, agent.exitCommand, { timeoutSec: 30 });
       const exited = await lookUntil(rig, id, 'the agent to exit', (s) => s.view.activity === 'exited');
       expect(['errored', 'working']).toContain(exited.view.status);
+      if (story.cost) {
+        // Claude Code counts its cost and writes it down when it ends.
+        const priced = await lookUntil(rig, id, 'the cost', (s) => (s.view.tokens?.cost ?? 0) > 0, 20_000);
+        expect(priced.view.tokens!.cost).toBeLessThan(1);
+      }
 
       server.script([say('Back where we were. RESUMED-DONE')]);
       const before = server.mainRequests().length;
       const restored = await restoreSession(rig.orch, id, { readyTimeoutSec: (story.startTimeoutMs ?? 60_000) / 1000 });
       expect(restored.resumed).toBe(true);
       // Restore tells the agent what came back: the model sees that message and the earlier conversation.
-      const next = await server.waitForRequest((r) => r.main && server.mainRequests().indexOf(r) >= before, STEP);
+      const next = await server.waitForRequest((r) => r.main && server.mainRequests().indexOf(r) >= before, STEP).catch(explain);
       expect(requestText(next)).toContain('STEP-ONE-DONE');
       expect(requestText(next)).toContain('Fix issue #7: add notes.txt');
-      await lookUntil(rig, id, 'ready after resuming', (s) => s.view.activity === 'ready' && s.observation.paneLines.join('\n').includes('RESUMED-DONE'));
+      await lookUntil(rig, id, 'ready after resuming', (s) => atPrompt(s) && s.observation.paneLines.join('\n').includes('RESUMED-DONE'));
     });
   });
 }
