@@ -46,7 +46,7 @@ describe('ao session commands', () => {
     expect(Object.keys(json).sort()).toEqual(['hosts', 'sessions', 'warnings']);
     const s = json.sessions.find((x: { id: string }) => x.id === id);
     expect(Object.keys(s).sort()).toEqual(
-      ['activity', 'agent', 'branch', 'ci', 'createdAt', 'host', 'hostReachable', 'id', 'issue', 'killedAt', 'lastActivityAt', 'pr', 'prNumber', 'project', 'question', 'repo', 'restoredAt', 'review', 'status', 'statusReason', 'tmuxName', 'unresolvedThreads', 'worktree'].sort(),
+      ['activity', 'agent', 'branch', 'ci', 'createdAt', 'headSha', 'host', 'hostReachable', 'id', 'issue', 'killedAt', 'lastActivityAt', 'pr', 'prNumber', 'project', 'question', 'repo', 'restoredAt', 'review', 'status', 'statusReason', 'tmuxName', 'tokens', 'unresolvedThreads', 'worktree'].sort(),
     );
     expect(s).toMatchObject({ id, host: 'ssh1', status: 'working', issue: 12, pr: null, ci: null });
   });
@@ -54,8 +54,8 @@ describe('ao session commands', () => {
   it('status shows the comprehensive view with "-" for GitHub columns', async () => {
     const result = await ao('status');
     expect(result.code).toBe(0);
-    expect(result.stdout.split('\n')[0]).toMatch(/^ID\s+STATUS\s+PR\s+CI\s+REV\s+THR\s+ACTIVITY\s+LAST ACTIVITY\s+BRANCH$/);
-    expect(result.stdout).toMatch(new RegExp(`${id}\\s+working\\s+-\\s+-\\s+-\\s+-\\s+(active|ready|idle)\\s+\\S+ ago\\s+ao/`));
+    expect(result.stdout.split('\n')[0]).toMatch(/^ID\s+STATUS\s+PR\s+CI\s+REV\s+THR\s+ACTIVITY\s+TOKENS\s+LAST ACTIVITY\s+BRANCH$/);
+    expect(result.stdout).toMatch(new RegExp(`${id}\\s+working\\s+-\\s+-\\s+-\\s+-\\s+(active|ready|idle)\\s+-\\s+\\S+ ago\\s+ao/`));
   });
 
   it('status --watch refreshes until interrupted, one JSON document per refresh', async () => {

@@ -140,7 +140,7 @@ describe('SCM evidence, batched, against the simulator', () => {
       const pr = prOf(evidence.get('web-2'));
       expect(pr).toMatchObject({ number: s.open.pr, state: 'OPEN', isDraft: false, headRef: 'ao/web-2', baseRef: 'main', headSha: s.open.head, mergeable: 'MERGEABLE', mergeStateStatus: 'CLEAN', checks: [], unresolvedThreads: [], reviewRequests: [] });
       expect(pr.url).toBe(`${sim.url}/acme/web/pull/${s.open.pr}`);
-      expect(toPullRequestEvidence(pr)).toEqual({ state: 'open', ci: 'none', review: 'none', reviewRequested: false, hasConflicts: false, draft: false });
+      expect(toPullRequestEvidence(pr)).toEqual({ state: 'open', ci: 'none', review: 'none', reviewRequested: false, hasConflicts: false, mergeStateKnown: true, draft: false });
       expect(statusOf(pr)).toBe('pr_open');
       expect(evidence.get('web-2')).toMatchObject({ issue: { state: 'OPEN' } });
     });
