@@ -36,7 +36,8 @@ class AgentTmux extends TmuxServer {
   startWith(name: string, cwd: string, command: string, env: Record<string, string>): void {
     const envArgs = Object.entries(env).flatMap(([key, value]) => ['-e', `${key}=${value}`]);
     // sh -c, as ao's pane wrapper: the user's login shell files could change PATH under us.
-    const script = `${command}\nprintf '\\n[exited with status %s]\\n' "$?"`;
+    // and the CI markers it unsets (a CI machine sets them; Gemini CLI then runs headless and exits).
+    const script = `unset CI GITHUB_ACTIONS CONTINUOUS_INTEGRATION\n${command}\nprintf '\\n[exited with status %s]\\n' "$?"`;
     this.run(['new-session', '-d', '-s', name, '-x', '220', '-y', '50', '-c', cwd, ...envArgs, 'sh', '-c', script, ';', 'set-option', '-t', name, 'remain-on-exit', 'on'], undefined, env.PATH);
   }
 }
