@@ -27,7 +27,7 @@ export function createApp(options: { env?: NodeJS.ProcessEnv; cwd?: string } = {
     const pool = new HostPool(config);
     const installations = new Installations(app, app.log);
     // Sessions the app starts push and open PRs with the installation's token for their repo.
-    const credentials = new InstallationTokenCredentials({ tokenFor: (repo, options) => installations.token(repo, options) });
+    const credentials = new InstallationTokenCredentials({ tokenFor: (repo) => installations.token(repo) });
     const runtime = new AppRuntime({ config, pool, github: installations, log: app.log, credentials });
     current = runtime;
     app.log.info({ config: source, hosts: pool.names(), projects: config.projects.map((p) => p.repo), repos: config.app.repos }, 'agent orchestrator app loaded');

@@ -78,12 +78,20 @@ export class Installations {
 
   /**
    * An installation token for a repo, for the agents' git and gh
-   * (InstallationTokenCredentials). `fresh`: mint a new one rather than
-   * take the cached one, which Probot keeps for 59 of its 60 minutes.
+   * (InstallationTokenCredentials), always newly minted.
    */
-  async token(repo: RepoRef, options: { fresh: boolean } = { fresh: false }): Promise<{ token: string; expiresAt: string }> {
-    const { octokit } = await this.forRepo(repo);
-    const auth = (await octokit.auth({ type: 'installation', ...(options.fresh ? { refresh: true } : {}) })) as { token: string; expiresAt?: string };
-    return { token: auth.token, expiresAt: auth.expiresAt ?? new Date(Date.now() + 50 * 60_000).toISOString() };
+  async token(repo: RepoRef): Promise<{ token: string; expiresAt: string }> {
+    const { id } = await this.forRepo(repo);
+    // A token of its own, scoped to the one repo and to what an agent needs (push its branch, open
+    // its PR), whatever else the installation may do. Minted by the app (its JWT) each time asked:
+    // the caller keeps it until shortly before it expires.
+    const app = await this.probot.auth();
+    const { data } = await app.request('POST /app/installations/{installation_id}/access_tokens', {
+      installation_id: id,
+      repositories: [repo.repo],
+      permissions: { contents: 'write', pull_requests: 'write' },
+    });
+    const auth = data as { token: string; expires_at?: string };
+    return { token: auth.token, expiresAt: auth.expires_at ?? new Date(Date.now() + 50 * 60_000).toISOString() };
   }
 }

@@ -12,6 +12,8 @@ import { parseSlashComment } from '../core/slash.js';
 import { renderStatusComment, STATUS_MARKER, type StatusCommentNote } from '../core/status-comment.js';
 import { intentsFor, type Intent, type SessionMatch } from '../core/triggers.js';
 import type { GitHubPort, RepoPermission, RepoRef } from '../github/port.js';
+import type { ProjectControl } from '../core/control.js';
+import { spawnForIssue } from '../lifecycle/issue.js';
 import type { HostPool } from '../hosts/pool.js';
 import { reconcileLoop, reconcileOnce, type ReconcileResult } from '../lifecycle/reconcile.js';
 import { redactSecrets } from '../log.js';
@@ -80,6 +82,11 @@ export class AppRuntime {
   private readonly repoConfigs = new Map<string, { at: number; project: ProjectConfig | undefined; problem?: string }>();
   private readonly baseProjects = new Map<string, ProjectConfig>();
   private readonly waitingReconciles = new Map<string, Promise<void>>();
+  /** Each project's switches as last seen (pause-all, queued spawns): shown in its comments. */
+  private readonly controls = new Map<string, ProjectControl>();
+  /** Issues whose spawn waits for a slot: what their comment says about it. */
+  private readonly queued = new Map<string, string>();
+  private waitingCycle: Promise<void> | undefined;
   private loop: AbortController | undefined;
   private refreshing: { stop(): void } | undefined;
   private looping: Promise<void> | undefined;
@@ -237,40 +244,94 @@ export class AppRuntime {
   private async spawnForIssue(project: ProjectConfig, issueNumber: number, actor: string): Promise<void> {
     const repo = refOf(project.repo);
     const target = { repo: project.repo, number: issueNumber };
+    const key = targetKey(target);
     const port = this.options.github.port;
     const problem = this.repoConfigs.get(project.repo.toLowerCase())?.problem;
-    if (problem) this.problems.set(targetKey(target), problem);
-    else this.problems.delete(targetKey(target));
+    if (problem) this.problems.set(key, problem);
+    else this.problems.delete(key);
     const permission = await port.collaboratorPermission(repo, actor);
     if (!WRITERS.has(permission)) {
-      this.problems.set(targetKey(target), `@${actor} asked for an agent, but starting one needs write access to the repository (they have ${permission}); nothing was started.`);
+      this.problems.set(key, `@${actor} asked for an agent, but starting one needs write access to the repository (they have ${permission}); nothing was started.`);
       this.scheduleComment(target, 0);
       return;
     }
-    const issue = await port.getIssue(repo, issueNumber);
-    const authorPermission = issue.author ? await port.collaboratorPermission(repo, issue.author).catch((): RepoPermission => 'none') : 'none';
-    try {
-      const orch = this.orch.withActor(`github:${actor}`);
-      const { spawnSession } = await import('../sessions/spawn.js');
-      this.stats.spawns++;
-      const result = await spawnSession(orch, {
-        project: project.name,
-        issue: {
-          number: issue.number,
-          title: issue.title,
-          // Issue text from someone without write access never reaches an agent as a task (SPEC section 4).
-          ...(WRITERS.has(authorPermission) ? { body: issue.body } : {}),
-          ...(issue.author ? { author: issue.author } : {}),
-          authorPermission,
-        },
-      });
-      this.log.info({ session: result.id, host: result.host, issue: issueNumber, existing: result.existing }, result.existing ? 'issue already has a session' : 'spawned');
-      await this.reconcile({ session: result.id });
-    } catch (error) {
-      this.problems.set(targetKey(target), `Could not start an agent: ${describeError(error)}`);
-      this.scheduleComment(target, 0);
-      throw error;
+    // One spawn of a project at a time: the cap counts sessions, and two at once would both see a free slot.
+    await this.queue.run(`spawn:${project.name}`, async () => {
+      try {
+        this.stats.spawns++;
+        // The issue's text reaches the agent only as far as its author may write (lifecycle/issue.ts).
+        const outcome = await spawnForIssue(this.orch.withActor(`github:${actor}`), project.name, issueNumber, actor);
+        if ('started' in outcome) {
+          this.queued.delete(key);
+          const result = outcome.started;
+          this.log.info({ session: result.id, host: result.host, issue: issueNumber, existing: result.existing }, result.existing ? 'issue already has a session' : 'spawned');
+          await this.reconcile({ session: result.id });
+        } else if ('queued' in outcome) {
+          this.queued.set(key, `Queued (position ${outcome.queued}): ${outcome.reason}. The agent starts when that changes.`);
+          this.log.info({ issue: issueNumber, position: outcome.queued }, `spawn queued: ${outcome.reason}`);
+          await this.refreshControl(project.name);
+          this.scheduleComment(target, 0);
+        } else {
+          this.problems.set(key, `Could not start an agent: ${outcome.refused}`);
+          this.scheduleComment(target, 0);
+        }
+      } catch (error) {
+        this.problems.set(key, `Could not start an agent: ${describeError(error)}`);
+        this.scheduleComment(target, 0);
+        throw error;
+      }
+    });
+  }
+
+  /** Read a project's switches again and redraw its comments when they changed. */
+  private async refreshControl(project: string): Promise<void> {
+    const { projectControl } = await import('../sessions/control.js');
+    this.noteControls({ [project]: await projectControl(this.orch, project) });
+  }
+
+  private noteControls(controls: Record<string, ProjectControl>): void {
+    for (const [project, control] of Object.entries(controls)) {
+      const before = this.controls.get(project);
+      this.controls.set(project, control);
+      const queuedIssues = new Set(control.queue.map((q) => q.issue));
+      const repo = this.options.config.projects.find((p) => p.name === project)?.repo;
+      if (!repo) continue;
+      // A spawn that left the queue (started, or dropped) no longer says it waits.
+      for (const key of [...this.queued.keys()]) {
+        const [r, n] = key.split('#');
+        if (r === repo.toLowerCase() && !queuedIssues.has(Number(n))) {
+          this.queued.delete(key);
+          this.scheduleComment({ repo, number: Number(n) });
+        }
+      }
+      if (Boolean(before?.paused) !== Boolean(control.paused)) {
+        // The banner is on every comment of the project's sessions.
+        for (const v of this.views.values()) {
+          if (v.project !== project) continue;
+          if (v.issue) this.scheduleComment({ repo: v.repo, number: v.issue });
+          if (v.prNumber) this.scheduleComment({ repo: v.repo, number: v.prNumber });
+        }
+      }
     }
+  }
+
+  /**
+   * A full cycle soon: queued spawns start only in one (it counts every live
+   * session of the project). Asked for when a slot may have freed or a
+   * pause was lifted; requests while one waits join it.
+   */
+  requestCycle(): Promise<void> {
+    if (this.waitingCycle) return this.waitingCycle;
+    const run = this.queue.run('cycle', async () => {
+      this.waitingCycle = undefined;
+      await this.reconcile();
+    });
+    this.waitingCycle = run;
+    return run;
+  }
+
+  private hasQueue(project: string): boolean {
+    return (this.controls.get(project)?.queue.length ?? 0) > 0;
   }
 
   // ---- slash commands ------------------------------------------------------------------
@@ -295,6 +356,7 @@ export class AppRuntime {
     const context = await this.slashContext(project, intent);
     const replies: string[] = parsed.errors.map((e) => `❓ line ${e.lineNumber}: ${e.message}`);
     const touched = new Set<string>();
+    let switched = false;
     for (const invocation of parsed.invocations) {
       const label = `\`/ao ${invocation.verb}\``;
       if (invocation.verb === 'help') {
@@ -319,12 +381,17 @@ export class AppRuntime {
         if (typeof binding.input.session === 'string') touched.add(binding.input.session);
         const spawned = (result as { id?: unknown } | undefined)?.id;
         if (binding.command.name === 'spawn' && typeof spawned === 'string') touched.add(spawned);
+        if (binding.command.name === 'pause-all' || binding.command.name === 'resume-all' || (binding.command.name === 'kill' && this.hasQueue(project.name))) switched = true;
       } catch (error) {
         replies.push(`❌ ${label}: ${describeError(error)}`);
       }
     }
     if (replies.length > 0) await port.comment(repo, intent.issue, `@${intent.actor}\n\n${replies.join('\n\n')}`);
     for (const id of touched) void this.requestReconcile(id);
+    if (switched) {
+      await this.refreshControl(project.name);
+      void this.requestCycle();
+    }
   }
 
   private async slashContext(project: ProjectConfig, intent: Extract<Intent, { kind: 'command' }>): Promise<SlashContext> {
@@ -373,6 +440,7 @@ export class AppRuntime {
       await command.run(this.commandContext(`github:${intent.actor}`), { session: id } as never);
     });
     void this.requestReconcile(id);
+    if (intent.action === 'stop' && this.hasQueue(project.name)) void this.requestCycle();
   }
 
   /** The session's check run on its PR head, written when what it shows changed. */
@@ -438,6 +506,9 @@ export class AppRuntime {
 
   private absorb(result: ReconcileResult, notifications: readonly Notification[]): void {
     const changed = new Set<string>();
+    if (result.controls) this.noteControls(result.controls);
+    for (const a of result.actions) if (a.spawned) void this.requestReconcile(a.spawned.id);
+    let freed = false;
     for (const n of notifications) {
       const list = this.notes.get(n.session) ?? [];
       list.push({ session: n.session, reaction: n.reaction, text: n.text, at: new Date().toISOString() });
@@ -447,6 +518,8 @@ export class AppRuntime {
     for (const view of result.sessions) {
       const before = this.views.get(view.id);
       this.views.set(view.id, view);
+      const ended = (v: SessionView | undefined) => v?.status === 'killed' || v?.status === 'merged';
+      if (before && !ended(before) && ended(view) && this.hasQueue(view.project)) freed = true;
       if (!before || commentFacts(before) !== commentFacts(view)) changed.add(view.id);
     }
     for (const id of changed) {
@@ -456,6 +529,8 @@ export class AppRuntime {
       if (view.issue) this.scheduleComment({ repo: view.repo, number: view.issue });
       if (view.prNumber) this.scheduleComment({ repo: view.repo, number: view.prNumber });
     }
+    // A slot freed while spawns wait: a look at one session cannot start them, a full cycle does.
+    if (freed && !result.actions.some((a) => a.kind === 'spawn')) void this.requestCycle();
   }
 
   // ---- status comments -----------------------------------------------------------------
@@ -478,14 +553,23 @@ export class AppRuntime {
       .sort((a, b) => (a.createdAt ?? '').localeCompare(b.createdAt ?? ''));
     for (const s of sessions) await this.loadNotes(s);
     const problem = this.problems.get(key);
-    if (sessions.length === 0 && !problem) return;
+    const queued = this.queued.get(key);
+    if (sessions.length === 0 && !problem && !queued) return;
+    const projectName = this.options.config.projects.find((p) => p.repo.toLowerCase() === target.repo.toLowerCase())?.name;
+    const paused = projectName ? this.controls.get(projectName)?.paused : undefined;
     // The latest of each kind per session: the comment says what stands now, the event log keeps the history.
     const latest = new Map<string, StatusCommentNote>();
     for (const n of sessions.flatMap((s) => this.notes.get(s.id) ?? [])) {
       latest.delete(`${n.session}\0${n.reaction}`);
       latest.set(`${n.session}\0${n.reaction}`, n);
     }
-    const body = renderStatusComment({ sessions, notes: [...latest.values()].slice(-NOTES_KEPT), ...(problem ? { problem } : {}) });
+    const body = renderStatusComment({
+      sessions,
+      notes: [...latest.values()].slice(-NOTES_KEPT),
+      ...(problem ? { problem } : {}),
+      ...(queued ? { queued } : {}),
+      ...(paused ? { paused: `by @${paused.by.replace(/^github:/, '')}${paused.at ? ` since ${paused.at.slice(0, 16).replace('T', ' ')} UTC` : ''}` } : {}),
+    });
     if (this.published.get(key) === body) return;
     await this.options.github.port.upsertComment(refOf(target.repo), target.number, STATUS_MARKER, body);
     this.stats.comments++;

@@ -5,6 +5,7 @@ import { eventsCommand } from './events.js';
 import { killCommand } from './kill.js';
 import { lsCommand } from './ls.js';
 import { openCommand } from './open.js';
+import { pauseCommand, resumeCommand } from './pause.js';
 import { reconcileCommand } from './reconcile.js';
 import { restoreCommand } from './restore.js';
 import { sendCommand } from './send.js';
@@ -24,6 +25,8 @@ export const COMMANDS: readonly CommandSpec<never, never>[] = [
   killCommand,
   cleanupCommand,
   reconcileCommand,
+  pauseCommand,
+  resumeCommand,
   restoreCommand,
   eventsCommand,
   openCommand,

@@ -100,6 +100,10 @@ const projectSchema = z.strictObject({
   endGraceMin: z.optional(z.number().check(z.gte(0))),
   /** The label that starts a session on an issue (default: app.triggerLabel). */
   triggerLabel: z.optional(nonEmpty()),
+  /** Live sessions at most: further spawns wait in a queue (the app) or are refused (the CLI). */
+  maxLiveSessions: z.optional(positiveInt()),
+  /** Hours a session may live; then it is stopped, its work saved, and a human told. */
+  maxSessionAgeHours: z.optional(positive()),
   /** Whether spawn installs the agent's hooks (default: defaults.agentHooks). */
   agentHooks: z.optional(z.boolean()),
 });

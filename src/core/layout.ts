@@ -21,6 +21,9 @@ export interface HostPaths {
   idsDir(project: string): string;
   idReservation(project: string, n: number): string;
   issueClaim(project: string, issue: number): string;
+  /** The project's control file on the arbiter host: the kill switch and the spawn queue (core/control.ts). */
+  control(project: string): string;
+  controlLock(project: string): string;
   events(project: string): string;
   worktreesDir(project: string): string;
   worktree(project: string, id: string): string;
@@ -52,6 +55,9 @@ function paths(base: string): HostPaths {
     idsDir: (project) => `${p(project)}/ids`,
     idReservation: (project, n) => `${p(project)}/ids/${n}`,
     issueClaim: (project, issue) => `${p(project)}/issues/${issue}`,
+    control: (project) => `${p(project)}/control`,
+    // Session IDs never start with "_": no session's lock can be this one.
+    controlLock: (project) => `${p(project)}/locks/_control`,
     events: (project) => `${p(project)}/events.jsonl`,
     worktreesDir: (project) => `${p(project)}/worktrees`,
     worktree: (project, id) => `${p(project)}/worktrees/${id}`,

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { AoError } from './errors.js';
+import { sanitizeUntrustedText } from './prompt.js';
 
 /**
  * Identifiers and names: session IDs, prefixes, branches, tmux names.
@@ -75,7 +76,8 @@ export function slugify(text: string, maxLength = 40): string {
 export function defaultBranchName(id: string, issue?: { number: number; title?: string }, instance = 'default'): string {
   const base = instance === 'default' ? 'ao' : `ao/${instance}`;
   if (!issue) return `${base}/${id}`;
-  const slug = issue.title ? slugify(issue.title) : '';
+  // The title is untrusted text and the branch name reaches the agent: only what the prompt keeps of it.
+  const slug = issue.title ? slugify(sanitizeUntrustedText(issue.title)) : '';
   return slug ? `${base}/${id}-issue-${issue.number}-${slug}` : `${base}/${id}-issue-${issue.number}`;
 }
 

@@ -50,7 +50,15 @@ export type PlannedAction =
       marks: ReactionMarks;
       steps: ReactionStep[];
     }
-  | { kind: 'kill'; session: SessionRef; reason: string };
+  | {
+      kind: 'kill';
+      session: SessionRef;
+      reason: string;
+      /** Told to a human once the session is stopped (a session stopped by its project's budget). */
+      notify?: { reaction: string; text: string };
+    }
+  /** A spawn that waited in the project's queue (core/control.ts) and may start now. */
+  | { kind: 'spawn'; session: SessionRef; project: string; issue: number; by: string };
 
 /** What planning reads of one session: its record and what was derived from the evidence. */
 export interface ObservedSession extends SessionRef {
@@ -177,5 +185,7 @@ export function describeAction(action: PlannedAction, mode: 'planned' | 'done' =
             .join('\n');
     case 'kill':
       return `${mode === 'planned' ? 'would kill' : 'killed'} ${action.session.id} (${action.reason})`;
+    case 'spawn':
+      return `${mode === 'planned' ? 'would start' : 'started'} the queued session for issue #${action.issue} of ${action.project} (asked by ${action.by || 'someone'})`;
   }
 }

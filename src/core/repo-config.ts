@@ -25,6 +25,9 @@ const repoConfigSchema = z.strictObject({
   reactions: z.optional(reactionsSchema),
   /** Minutes a merged or closed session whose agent still works goes on. */
   endGraceMin: z.optional(z.number().check(z.gte(0))),
+  /** Budgets: live sessions at most (more wait in a queue), and hours a session may live. */
+  maxLiveSessions: z.optional(z.number().check(z.int(), z.positive())),
+  maxSessionAgeHours: z.optional(z.number().check(z.positive())),
   /** Only where the deployment allows it (app.repoMayRun). */
   agentCommand: z.optional(z.string()),
   postCreate: z.optional(z.array(z.string())),
@@ -70,6 +73,9 @@ export function applyRepoConfig(project: ProjectConfig, repo: RepoConfig, deploy
   if (repo.baseBranch) next.baseBranch = repo.baseBranch;
   if (repo.rules !== undefined) next.rules = repo.rules;
   if (repo.endGraceMin !== undefined) next.endGraceMin = repo.endGraceMin;
+  // A repo may tighten its budgets, never loosen the deployment's.
+  if (repo.maxLiveSessions !== undefined) next.maxLiveSessions = Math.min(repo.maxLiveSessions, project.maxLiveSessions ?? Infinity);
+  if (repo.maxSessionAgeHours !== undefined) next.maxSessionAgeHours = Math.min(repo.maxSessionAgeHours, project.maxSessionAgeHours ?? Infinity);
   if (repo.reactions) {
     // A repo's partial override sits on the deployment's project override, each field on its own.
     const merged = { ...project.reactions } as NonNullable<ProjectConfig['reactions']>;

@@ -1,6 +1,7 @@
 import { execScript, type Host } from './host.js';
 import { FILE_SEPARATOR, GROUP_SEPARATOR, scriptEntries, scriptSections } from './script-output.js';
 import { hostScript } from './scripts.js';
+import type { Metadata } from '../core/metadata.js';
 import { parseRecordDump, parseRecords, type StoredRecord, type StoreWarning } from './store.js';
 import { parseProbeOutput, type PaneProbe } from './tmux.js';
 
@@ -16,6 +17,8 @@ export interface HostSnapshot {
   error?: string;
   records: StoredRecord[];
   warnings: StoreWarning[];
+  /** Each project's control file on this host (the arbiter, the first host, keeps them). */
+  controls: Map<string, Metadata>;
   /** Whether tmux answered on our socket ("none" proves nothing about the agents: see `processes`). */
   tmuxServer: 'up' | 'none';
   panes: Map<string, PaneProbe>;
@@ -70,7 +73,8 @@ export function snapshotScript(logProbes: readonly LogProbeScript[]): string {
 export function parseSnapshot(host: string, out: string, target: Pick<SnapshotTarget, 'historyLines' | 'logProbes' | 'namePrefix'>): HostSnapshot {
   const [recordPart = '', processPart = '', rest = ''] = scriptSections(out, GROUP_SEPARATOR, 3);
   const [panePart = '', ...logParts] = scriptSections(rest, FILE_SEPARATOR, 1 + target.logProbes.length);
-  const { records, warnings } = parseRecords(parseRecordDump(recordPart));
+  const dump = parseRecordDump(recordPart);
+  const { records, warnings } = parseRecords(dump);
   const processes = new Map<number, string>();
   for (const line of processPart.split('\n')) {
     const m = /^(\d+) ?(\S*)$/.exec(line);
@@ -81,7 +85,7 @@ export function parseSnapshot(host: string, out: string, target: Pick<SnapshotTa
   target.logProbes.forEach((probe, i) => {
     logs.set(probe.name, new Map(scriptEntries(logParts[i] ?? '').map((e) => [e.header, e.body.trim()])));
   });
-  return { host, reachable: true, records, warnings, tmuxServer: probe.server, panes: probe.panes, processes, logs };
+  return { host, reachable: true, records, warnings, controls: dump.controls, tmuxServer: probe.server, panes: probe.panes, processes, logs };
 }
 
 /** One round trip. A host that cannot be asked is `reachable: false`, never "no sessions". */
@@ -96,5 +100,5 @@ export async function takeSnapshot(hostName: string, host: Host, target: Snapsho
 }
 
 export function unreachable(host: string, error: string): HostSnapshot {
-  return { host, reachable: false, error, records: [], warnings: [], tmuxServer: 'none', panes: new Map(), processes: new Map(), logs: new Map() };
+  return { host, reachable: false, error, records: [], warnings: [], controls: new Map(), tmuxServer: 'none', panes: new Map(), processes: new Map(), logs: new Map() };
 }

@@ -42,6 +42,8 @@ export interface StoreWarning {
 export interface ReadAllResult {
   sessions: StoredSession[];
   warnings: StoreWarning[];
+  /** Each project's control file (core/control.ts), where there is one. */
+  controls: Map<string, Metadata>;
 }
 
 export interface SessionEvent {
@@ -156,6 +158,27 @@ export class SessionStore {
 
   private corrupt(project: string, id: string, problem: string): AoError {
     return new AoError('failed', `the record of session ${id} on host "${this.host.name}" is corrupt (${problem}); it was left untouched`, `fix or remove ${this.options.dataDir}/${this.rel.session(project, id)} by hand`);
+  }
+
+  /** The project's control file (the arbiter host keeps it); empty when there is none yet. */
+  async readControl(project: string): Promise<Metadata> {
+    const result = await execScript(this.host, hostScript('read-record'), [this.root, this.rel.control(project)]);
+    if (result.code === EXIT.NO_RECORD) return {};
+    if (result.code !== 0) throw new AoError('host', `reading the control file of ${project} on host "${this.host.name}" failed: ${result.stderr.trim()}`);
+    return parseMetadata(result.stdout);
+  }
+
+  /** Change the project's control file under its lock (made on first use); `mutate` returns undefined to leave it. */
+  async updateControl(project: string, mutate: (current: Metadata) => { meta: Metadata; events?: SessionEvent[] } | undefined): Promise<Metadata> {
+    const made = await execScript(this.host, hostScript('create-record'), [this.root, this.rel.control(project), this.rel.events(project)], { stdin: 'kind=control\n' });
+    if (made.code !== 0 && made.code !== EXIT.EXISTS) throw new AoError('host', `making the control file of ${project} on host "${this.host.name}" failed: ${made.stderr.trim()}`);
+    return this.locked(
+      project,
+      '_control',
+      (text) => ({ current: parseMetadata(text), mutate: (current: Metadata) => mutate(current) }),
+      undefined,
+      { lock: this.rel.controlLock(project), file: this.rel.control(project) },
+    );
   }
 
   /** Reserve the next free session number of a project on this host (exclusive mkdir; never reused). */
@@ -306,10 +329,15 @@ export class SessionStore {
     }
   }
 
-  private async locked<T>(project: string, id: string, prepare: (text: string) => { current: T; mutate: Mutation<T> }, waitSec?: number): Promise<T> {
+  private async locked<T>(
+    project: string,
+    id: string,
+    prepare: (text: string) => { current: T; mutate: Mutation<T> },
+    waitSec?: number,
+    paths: { lock: string; file: string } = { lock: this.rel.lock(project, id, 'record'), file: this.rel.session(project, id) },
+  ): Promise<T> {
     const token = randomBytes(8).toString('hex');
-    const lock = this.rel.lock(project, id, 'record');
-    const file = this.rel.session(project, id);
+    const { lock, file } = paths;
     const release = await localQueue(`${this.host.name}\0${lock}`);
     try {
       const read = await this.acquire('lock-and-read', [this.root, lock, file, token, String(this.staleSec)], waitSec ?? this.waitSec);
@@ -536,7 +564,17 @@ function withEvents(meta: Metadata, events: SessionEvent[]): string {
 export function parseRecordDump(out: string): ReadAllResult {
   const sessions: StoredSession[] = [];
   const warnings: StoreWarning[] = [];
+  const controls = new Map<string, Metadata>();
   for (const { header: file, body } of scriptEntries(out)) {
+    const control = /^([^/]+)\/control$/.exec(file);
+    if (control) {
+      try {
+        controls.set(control[1]!, parseMetadata(body));
+      } catch (error) {
+        warnings.push({ file, problem: error instanceof MetadataSyntaxError ? error.message : String(error) });
+      }
+      continue;
+    }
     const match = /^([^/]+)\/sessions\/([^/]+)$/.exec(file);
     if (!match) {
       warnings.push({ file, problem: 'unexpected path' });
@@ -556,7 +594,7 @@ export function parseRecordDump(out: string): ReadAllResult {
     }
     sessions.push({ project, id, meta });
   }
-  return { sessions, warnings };
+  return { sessions, warnings, controls };
 }
 
 /** The record level of a dump: files whose record does not parse (a bad status, no branch) become warnings too. */

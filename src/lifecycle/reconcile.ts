@@ -1,4 +1,6 @@
+import { readControl, startable, tooOld, type ProjectControl } from '../core/control.js';
 import { planCycle, type CycleSession } from '../core/cycle.js';
+import type { Metadata } from '../core/metadata.js';
 import { describeAction } from '../core/plan.js';
 import { readMarks, resolveReactions } from '../core/reactions.js';
 import { applyPlan, type Notification } from '../sessions/apply.js';
@@ -35,6 +37,8 @@ export interface ReconcileAction {
   /** Undefined in a dry run. */
   ok?: boolean;
   error?: string;
+  /** A queued spawn that started: its session. */
+  spawned?: { id: string; host: string; project: string; issue: number };
 }
 
 export interface ReconcileResult {
@@ -49,6 +53,8 @@ export interface ReconcileResult {
   timings: { hostsMs: number; githubMs: number; applyMs: number };
   actions: ReconcileAction[];
   notifications: Notification[];
+  /** The maintainers' switches of the projects this cycle looked at (pause, queued spawns). */
+  controls: Record<string, ProjectControl>;
 }
 
 const running = new WeakMap<Orchestrator, Promise<unknown>>();
@@ -70,12 +76,19 @@ async function cycleOnce(orch: Orchestrator, options: ReconcileOptions): Promise
   const now = started;
   const observed = await observeSessions(orch, { project: options.project, session: options.session, ...(options.host ? { hosts: [options.host] } : {}) });
   const planned = Date.now();
+  // The maintainers' switches: from the arbiter's look, or asked of it when this look skipped it.
+  const controlOf = await projectControls(orch, observed.controls, [...new Set(observed.states.map((s) => s.view.project))], !options.session && !options.host ? orch.config.projects.map((p) => p.name) : []);
   const sessions: CycleSession[] = observed.states.map((state) => {
     const project = orch.config.projects.find((p) => p.name === state.view.project);
     if (!project) return { observed: state.observed };
     const github = state.github;
+    const live = state.view.status !== 'killed' && state.view.status !== 'merged';
+    const overAge = live && tooOld(state.view.createdAt, project, now) ? { overAgeHours: project.maxSessionAgeHours! } : {};
+    // A paused project reacts to nothing (its statuses are still recorded, its finished sessions still cleaned up).
+    if (controlOf.get(project.name)?.paused) return { observed: state.observed, ...overAge };
     return {
       observed: state.observed,
+      ...overAge,
       reactions: {
         policies: resolveReactions(orch.config.defaults.reactions, project.reactions),
         evidence: {
@@ -94,7 +107,15 @@ async function cycleOnce(orch: Orchestrator, options: ReconcileOptions): Promise
       },
     };
   });
-  const plan = planCycle(sessions, { cleanup: { now, endGraceMs: orch.config.defaults.endGraceMin * 60_000 } });
+  // Queued spawns start in full cycles only: a look at one session cannot count a project's live sessions.
+  const startNow = options.session || options.host ? [] : orch.config.projects.flatMap((project) => {
+    const control = controlOf.get(project.name);
+    if (!control) return [];
+    const live = observed.states.filter((s) => s.view.project === project.name && s.view.status !== 'killed' && s.view.status !== 'merged').length;
+    const spawns = startable(control, project, live);
+    return spawns.length ? [{ project: project.name, spawns }] : [];
+  });
+  const plan = planCycle(sessions, { cleanup: { now, endGraceMs: orch.config.defaults.endGraceMin * 60_000 }, startable: startNow });
   const notifications: Notification[] = [];
   let actions: ReconcileAction[];
   if (options.dryRun) {
@@ -106,7 +127,14 @@ async function cycleOnce(orch: Orchestrator, options: ReconcileOptions): Promise
         options.notify?.(n);
       },
     });
-    actions = applied.map((a) => ({ kind: a.action.kind, session: a.action.session.id, description: a.message, ok: a.ok, ...(a.error ? { error: a.error } : {}) }));
+    actions = applied.map((a) => ({
+      kind: a.action.kind,
+      session: a.action.session.id,
+      description: a.message,
+      ok: a.ok,
+      ...(a.error ? { error: a.error } : {}),
+      ...(a.spawned && a.action.kind === 'spawn' ? { spawned: { id: a.spawned.id, host: a.spawned.host, project: a.action.project, issue: a.action.issue } } : {}),
+    }));
   }
   return {
     startedAt: new Date(started).toISOString(),
@@ -118,8 +146,21 @@ async function cycleOnce(orch: Orchestrator, options: ReconcileOptions): Promise
     github: { asked: Boolean(observed.github), requests: observed.github?.requests ?? 0, rateLimited: observed.github?.rateLimited ?? [] },
     actions,
     notifications,
+    controls: Object.fromEntries(controlOf),
     timings: { ...observed.timings, applyMs: Date.now() - planned },
   };
+}
+
+async function projectControls(orch: Orchestrator, seen: Map<string, Metadata> | undefined, needed: readonly string[], all: readonly string[]): Promise<Map<string, ProjectControl>> {
+  const out = new Map<string, ProjectControl>();
+  const names = [...new Set([...needed, ...all])];
+  await Promise.all(
+    names.map(async (name) => {
+      const meta = seen ? seen.get(name) : await orch.store(orch.pool.names()[0]!).readControl(name).catch(() => undefined);
+      if (meta) out.set(name, readControl(meta));
+    }),
+  );
+  return out;
 }
 
 /** Cycles on a timer until `signal` aborts; each result goes to `onCycle`. A failed cycle is reported and the loop goes on. */

@@ -7,6 +7,7 @@ import { repoRef } from '../lifecycle/evidence.js';
 import { killSession, type KillResult } from './kill.js';
 import type { Orchestrator } from './orchestrator.js';
 import { sendMessage } from './send.js';
+import type { SpawnResult } from './spawn.js';
 
 export interface AppliedAction {
   action: PlannedAction;
@@ -15,6 +16,8 @@ export interface AppliedAction {
   message: string;
   error?: string;
   kill?: KillResult;
+  /** The session a queued spawn started. */
+  spawned?: SpawnResult;
   /** For reactions: each step's outcome. */
   steps?: { step: ReactionStep; ok: boolean; message: string }[];
 }
@@ -147,7 +150,24 @@ async function applyOne(orch: Orchestrator, action: PlannedAction, options: Appl
         return await applyReaction(orch, action, options);
       case 'kill': {
         const kill = await killSession(orch, session.id, { reason: `cleanup: ${action.reason}` });
+        if (action.notify) await notify(orch, session.project, session.host, { session: session.id, reaction: action.notify.reaction, text: action.notify.text }, options);
         return { action, ok: true, message: describeAction(action, 'done'), kill };
+      }
+      case 'spawn': {
+        const { spawnForIssue } = await import('../lifecycle/issue.js');
+        let outcome;
+        try {
+          outcome = await spawnForIssue(orch.withActor(action.by ? `github:${action.by}` : orch.actor), action.project, action.issue, action.by);
+        } catch (error) {
+          // A spawn that cannot start (not a full project: a broken one) leaves the queue, and a human is told, instead of failing every cycle.
+          const message = error instanceof Error ? error.message : String(error);
+          const { unqueueSpawn } = await import('./control.js');
+          await unqueueSpawn(orch, action.project, action.issue).catch(() => undefined);
+          await notify(orch, action.project, orch.pool.names()[0]!, { session: `${action.project}#${action.issue}`, reaction: 'spawn-failed', text: `the queued session for issue #${action.issue} could not start: ${message}` }, options);
+          throw error;
+        }
+        if ('started' in outcome) return { action, ok: true, message: `${describeAction(action, 'done')}: ${outcome.started.id} on ${outcome.started.host}`, spawned: outcome.started };
+        return { action, ok: true, message: `issue #${action.issue} of ${action.project} still waits: ${'queued' in outcome ? outcome.reason : outcome.refused}` };
       }
     }
   } catch (error) {

@@ -1,3 +1,4 @@
+import type { Metadata } from '../core/metadata.js';
 import type { HostSnapshot, Orchestrator } from './orchestrator.js';
 import { gatherEvidence, type GitHubEvidence } from '../lifecycle/evidence.js';
 import { observeSession, type SessionState, type SessionView } from './view.js';
@@ -27,6 +28,8 @@ export interface Observed {
   github?: GitHubEvidence;
   /** Milliseconds spent looking at the hosts and asking GitHub. */
   timings: { hostsMs: number; githubMs: number };
+  /** The projects' control files, when the arbiter host (the first) was looked at; undefined when it was not. */
+  controls?: Map<string, Metadata>;
 }
 
 /**
@@ -58,6 +61,7 @@ export async function observeSessions(
     github = await gatherEvidence(port, known);
   }
   const githubMs = Date.now() - started - hostsMs;
+  const arbiterSnapshot = all.find((s) => s.host === orch.pool.names()[0] && s.reachable);
   const states: SessionState[] = chosen.map((c) => observeSession(orch, c.snapshot, c.record, now, github?.sessions.get(c.id)));
   states.sort((a, b) => a.view.project.localeCompare(b.view.project) || idNumber(a.view.id) - idNumber(b.view.id));
   return {
@@ -70,6 +74,7 @@ export async function observeSessions(
     ],
     ...(github ? { github } : {}),
     timings: { hostsMs, githubMs },
+    ...(arbiterSnapshot ? { controls: arbiterSnapshot.controls } : {}),
   };
 }
 

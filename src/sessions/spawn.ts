@@ -2,6 +2,7 @@ import { getAdapter } from '../agents/index.js';
 import type { ProjectConfig } from '../core/config.js';
 import { AoError } from '../core/errors.js';
 import { assertBranchName, defaultBranchName, formatSessionId, parseSessionId } from '../core/names.js';
+import { readControl, spawnGate } from '../core/control.js';
 import { chooseHost, type HostLoad } from '../core/placement.js';
 import { composeTaskPrompt } from '../core/prompt.js';
 import { redactSecrets } from '../log.js';
@@ -75,6 +76,13 @@ export async function spawnSession(orch: Orchestrator, request: SpawnRequest): P
       .find((r) => r.project === project.name && r.record.issue === request.issue!.number && isLive(r.record));
     if (existing) return existingResult(orch, existing.host, project, existing.record);
   }
+
+  // The maintainers' switches (core/control.ts): a paused project starts nothing; one at its cap starts nothing more.
+  const live = snapshots.flatMap((s) => s.records).filter((r) => r.project === project.name && isLive(r.record)).length;
+  const arbiterLook = snapshots.find((s) => s.host === arbiter && s.reachable);
+  const controlMeta = arbiterLook ? (arbiterLook.controls.get(project.name) ?? {}) : await arbiterStore.readControl(project.name);
+  const gate = spawnGate(readControl(controlMeta), project, live);
+  if (!gate.allow) throw new AoError('conflict', `not spawned: ${gate.message}`, gate.hint, { reason: gate.reason });
 
   const hostName = chooseHost(orch.pool.configs, hostLoads(snapshots), project, request.host);
   const floor = Math.max(

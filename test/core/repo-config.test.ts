@@ -50,4 +50,16 @@ describe('applyRepoConfig', () => {
     const open = deployment({ repoMayRun: true });
     expect(applyRepoConfig(open.projects[0]!, repo, open).project).toMatchObject(repo);
   });
+
+  it.each([
+    ['no deployment cap: the repo sets one', {}, { maxLiveSessions: 3, maxSessionAgeHours: 12 }, { maxLiveSessions: 3, maxSessionAgeHours: 12 }],
+    ['a tighter repo cap wins', { maxLiveSessions: 5, maxSessionAgeHours: 24 }, { maxLiveSessions: 2, maxSessionAgeHours: 6 }, { maxLiveSessions: 2, maxSessionAgeHours: 6 }],
+    ['a looser repo cap does not', { maxLiveSessions: 5, maxSessionAgeHours: 24 }, { maxLiveSessions: 50, maxSessionAgeHours: 1000 }, { maxLiveSessions: 5, maxSessionAgeHours: 24 }],
+    ['no repo cap keeps the deployment\'s', { maxLiveSessions: 5 }, {}, { maxLiveSessions: 5 }],
+  ])('budgets: %s (a repo may tighten them, never loosen)', (_, deployed, repo, expected) => {
+    const config = parseConfig({ projects: [{ repo: 'acme/web', agent: 'claude-code', ...deployed }] });
+    const parsed = parseRepoConfig(repo, AGENTS);
+    expect(parsed.ok).toBe(true);
+    if (parsed.ok) expect(applyRepoConfig(config.projects[0]!, parsed.config, config).project).toMatchObject(expected);
+  });
 });

@@ -24,7 +24,7 @@ function snap(host: string, active: number, reachable = true, killed = 0): HostS
     ...Array.from({ length: active }, (_, i) => record(`web-${i + 1}`, 'working')),
     ...Array.from({ length: killed }, (_, i) => record(`web-${i + 100}`, 'killed')),
   ];
-  return { host, reachable, records, warnings: [], tmuxServer: 'up', panes: new Map(), processes: new Map(), logs: new Map(), error: reachable ? undefined : 'connect ECONNREFUSED' };
+  return { host, reachable, records, warnings: [], controls: new Map(), tmuxServer: 'up', panes: new Map(), processes: new Map(), logs: new Map(), error: reachable ? undefined : 'connect ECONNREFUSED' };
 }
 
 describe('chooseHost', () => {

@@ -55,68 +55,76 @@ if [ -n "$transcript" ] && ! grep -qxF -- "$transcript" "$dir/transcripts" 2>/de
   printf '%s\n' "$transcript" >> "$dir/transcripts"
 fi
 # Token counts, except where a moment counts (before a tool runs; a
-# permission request, whose dialog is on its way). An agent writes its
-# transcript a little after the event (the last turn's usage comes after
-# its Stop), so the next event, the idle notice or the session's end brings
-# it. Each transcript's new bytes are read once: usage-<n> (n its line in
-# transcripts) keeps the bytes read and the counts so far.
+# permission request, whose dialog is on its way). Each transcript's new
+# bytes are read once: usage-<n> (n its line in transcripts) keeps the bytes
+# read and the counts so far.
 case $event in PreToolUse | PermissionRequest) exit 0 ;; esac
-[ -f "$dir/transcripts" ] || exit 0
-n=0
-while IFS= read -r t; do
-  n=$((n + 1))
-  [ -f "$t" ] || continue
-  cache=$dir/usage-$n
-  prev=
-  [ -f "$cache" ] && IFS= read -r prev < "$cache"
-  read_bytes=${prev%% *}
-  case $read_bytes in '' | *[!0-9]*) read_bytes=0; prev= ;; esac
-  size=$(wc -c < "$t" 2>/dev/null) || continue
-  size=$((size + 0))
-  # A transcript that shrank was rewritten: counted again from the start.
-  if [ "$size" -lt "$read_bytes" ]; then read_bytes=0; prev=; fi
-  [ "$size" -gt "$read_bytes" ] || continue
-  tail -c +"$((read_bytes + 1))" "$t" 2>/dev/null | AO_PREV=$prev LC_ALL=C awk -v size="$((size - read_bytes))" '
-    function num(text, name) {
-      if (!match(text, "\"" name "\" *: *[0-9.eE+-]+")) return 0
-      text = substr(text, RSTART, RLENGTH)
-      sub(/^"[^"]*" *: */, "", text)
-      return text + 0
-    }
-    BEGIN {
-      n = split(ENVIRON["AO_PREV"], p, " ")
-      done = p[1] + 0; inp = p[2] + 0; outp = p[3] + 0; cr = p[4] + 0; cw = p[5] + 0
-      cost = n >= 6 ? p[6] : "-"; id = n >= 7 ? p[7] : "-"
-      li = p[8] + 0; lo = p[9] + 0; lr = p[10] + 0; lw = p[11] + 0
-    }
-    {
-      # A last line without its line end is still being written: next time.
-      if (used + length($0) + 1 > size) exit
-      used += length($0) + 1
-    }
-    # Claude Code: one entry per content block, each with its message usage
-    # so far; the last entry of a message counts, once.
-    /"type":"assistant"/ && /"usage":\{/ {
-      u = substr($0, index($0, "\"usage\":{"))
-      m = substr($0, index($0, "\"message\":{"))
-      mid = match(m, /"id":"msg_[^"]*"/) ? substr(m, RSTART + 6, RLENGTH - 7) : "-"
-      if (mid == id && mid != "-") { inp -= li; outp -= lo; cr -= lr; cw -= lw }
-      id = mid
-      li = num(u, "input_tokens"); lo = num(u, "output_tokens")
-      lr = num(u, "cache_read_input_tokens"); lw = num(u, "cache_creation_input_tokens")
-      inp += li; outp += lo; cr += lr; cw += lw
-      next
-    }
-    # Claude Code: what the conversation has cost so far, by its own count.
-    /"type":"cost-state"/ { c = num($0, "totalCostUSD"); if (c > 0) cost = c; next }
-    # Codex: running totals for the whole session (cached input is part of the input).
-    /"type":"token_count"/ && /"total_token_usage":\{/ {
-      u = substr($0, index($0, "\"total_token_usage\":{"))
-      cr = num(u, "cached_input_tokens"); inp = num(u, "input_tokens") - cr
-      outp = num(u, "output_tokens"); cw = 0
-    }
-    END { print done + used, inp, outp, cr, cw, cost, id, li, lo, lr, lw }' > "$cache.$$" 2>/dev/null &&
-    mv -f "$cache.$$" "$cache" 2>/dev/null
-  rm -f "$cache.$$" 2>/dev/null
-done < "$dir/transcripts"
+count_tokens() {
+  [ -f "$dir/transcripts" ] || return 0
+  n=0
+  while IFS= read -r t; do
+    n=$((n + 1))
+    [ -f "$t" ] || continue
+    cache=$dir/usage-$n
+    prev=
+    [ -f "$cache" ] && IFS= read -r prev < "$cache"
+    read_bytes=${prev%% *}
+    case $read_bytes in '' | *[!0-9]*) read_bytes=0; prev= ;; esac
+    size=$(wc -c < "$t" 2>/dev/null) || continue
+    size=$((size + 0))
+    # A transcript that shrank was rewritten: counted again from the start.
+    if [ "$size" -lt "$read_bytes" ]; then read_bytes=0; prev=; fi
+    [ "$size" -gt "$read_bytes" ] || continue
+    tail -c +"$((read_bytes + 1))" "$t" 2>/dev/null | AO_PREV=$prev LC_ALL=C awk -v size="$((size - read_bytes))" '
+      function num(text, name) {
+        if (!match(text, "\"" name "\" *: *[0-9.eE+-]+")) return 0
+        text = substr(text, RSTART, RLENGTH)
+        sub(/^"[^"]*" *: */, "", text)
+        return text + 0
+      }
+      BEGIN {
+        n = split(ENVIRON["AO_PREV"], p, " ")
+        done = p[1] + 0; inp = p[2] + 0; outp = p[3] + 0; cr = p[4] + 0; cw = p[5] + 0
+        cost = n >= 6 ? p[6] : "-"; id = n >= 7 ? p[7] : "-"
+        li = p[8] + 0; lo = p[9] + 0; lr = p[10] + 0; lw = p[11] + 0
+      }
+      {
+        # A last line without its line end is still being written: next time.
+        if (used + length($0) + 1 > size) exit
+        used += length($0) + 1
+      }
+      # Claude Code: one entry per content block, each with its message usage
+      # so far; the last entry of a message counts, once.
+      /"type":"assistant"/ && /"usage":\{/ {
+        u = substr($0, index($0, "\"usage\":{"))
+        m = substr($0, index($0, "\"message\":{"))
+        mid = match(m, /"id":"msg_[^"]*"/) ? substr(m, RSTART + 6, RLENGTH - 7) : "-"
+        if (mid == id && mid != "-") { inp -= li; outp -= lo; cr -= lr; cw -= lw }
+        id = mid
+        li = num(u, "input_tokens"); lo = num(u, "output_tokens")
+        lr = num(u, "cache_read_input_tokens"); lw = num(u, "cache_creation_input_tokens")
+        inp += li; outp += lo; cr += lr; cw += lw
+        next
+      }
+      # Claude Code: what the conversation has cost so far, by its own count.
+      /"type":"cost-state"/ { c = num($0, "totalCostUSD"); if (c > 0) cost = c; next }
+      # Codex: running totals for the whole session (cached input is part of the input).
+      /"type":"token_count"/ && /"total_token_usage":\{/ {
+        u = substr($0, index($0, "\"total_token_usage\":{"))
+        cr = num(u, "cached_input_tokens"); inp = num(u, "input_tokens") - cr
+        outp = num(u, "output_tokens"); cw = 0
+      }
+      END { print done + used, inp, outp, cr, cw, cost, id, li, lo, lr, lw }' > "$cache.$$" 2>/dev/null &&
+      mv -f "$cache.$$" "$cache" 2>/dev/null
+    rm -f "$cache.$$" 2>/dev/null
+  done < "$dir/transcripts"
+}
+# An agent writes its transcript a little after the event (the turn's last
+# usage comes after its Stop, Codex's after its notify): at the end of a
+# turn the counting waits a moment, detached (no stdio), so the agent does
+# not wait for it.
+case $event in
+  Stop | SessionEnd | notify) (sleep 2; count_tokens) < /dev/null > /dev/null 2>&1 & ;;
+  *) count_tokens ;;
+esac
 exit 0

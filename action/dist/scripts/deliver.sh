@@ -13,7 +13,9 @@
 #   cksum: "CRC SIZE" as POSIX cksum prints it; eventHead: the event's JSON
 #   without its closing brace and text ('{"at":...,"type":"message_sent"');
 #   stillPolls: for agents that take a paste in pieces (full-screen UIs), the
-#   Enter waits until the pane has not changed for this many 50 ms polls.
+#   Enter waits until the pane has not changed for this many 50 ms polls; and
+#   a paste such an agent never shows (it dropped it: still starting) gets no
+#   Enter at all: delivered=no shown=no, and the caller may try again.
 # shellcheck source=lib/exit-codes.sh
 . "$AO_LIB/exit-codes.sh"
 # shellcheck source=lib/root.sh
@@ -62,32 +64,55 @@ if ! tmux -u -L "$sock" load-buffer -b "$buffer" "$staged" \; paste-buffer -p -r
 fi
 if [ "$enter" = 1 ]; then
   # Enter goes once the application has taken the paste (the pane shows it), not after a fixed pause.
-  i=0
-  while [ "$i" -lt 50 ] && [ "$(tmux -u -L "$sock" capture-pane -p -J -t "$target" 2>/dev/null)" = "$before" ]; do
+  i=0; wait_polls=50
+  [ "$still" -gt 0 ] && wait_polls=250
+  while [ "$i" -lt "$wait_polls" ] && [ "$(tmux -u -L "$sock" capture-pane -p -J -t "$target" 2>/dev/null)" = "$before" ]; do
     sleep 0.02; i=$((i + 1))
   done
   pasted=$(tmux -u -L "$sock" capture-pane -p -J -t "$target" 2>/dev/null)
-  # An Enter that comes while the agent still takes the paste is lost in it (Claude Code):
-  # it goes once the pane holds still (at most 2 s).
-  calm=0; i=0
-  while [ "$calm" -lt "$still" ] && [ "$i" -lt 40 ]; do
-    sleep 0.05; i=$((i + 1))
-    now=$(tmux -u -L "$sock" capture-pane -p -J -t "$target" 2>/dev/null)
-    if [ "$now" = "$pasted" ]; then calm=$((calm + 1)); else calm=0; pasted=$now; fi
-  done
+  if [ "$still" -gt 0 ]; then
+    # An Enter that comes while the agent still takes the paste is lost in it (Claude Code):
+    # it goes once the pane holds still (at most 2 s).
+    calm=0; i=0
+    while [ "$calm" -lt "$still" ] && [ "$i" -lt 40 ]; do
+      sleep 0.05; i=$((i + 1))
+      now=$(tmux -u -L "$sock" capture-pane -p -J -t "$target" 2>/dev/null)
+      if [ "$now" = "$pasted" ]; then calm=$((calm + 1)); else calm=0; pasted=$now; fi
+    done
+    # A full-screen agent shows what is pasted. One whose screen is as before (it showed
+    # nothing in 5 s, or redrew itself over the paste: still starting up) did not take it.
+    if [ "$pasted" = "$before" ]; then
+      record '"delivered":false,"reason":"the agent did not show the paste; no Enter was pressed"'
+      echo "failed" > "$result"
+      rm -f "$staged"
+      if printf 'delivered=no\nshown=no\n' 2>/dev/null; then rm -f "$result"; fi
+      exit 0
+    fi
+  fi
   tmux -u -L "$sock" send-keys -t "$target" Enter
 else
   pasted=$before
 fi
 echo "delivered" > "$result"
 echo "delivered=yes"
-# Delivery is confirmed when the pane changes after the Enter.
+# Delivery is confirmed when the pane changes after the Enter (for a full-screen agent:
+# to something else than it showed before the paste, which a redraw over the message
+# would bring back).
 confirmed=no
 i=0
 while [ "$i" -lt "$polls" ]; do
-  if [ "$(tmux -u -L "$sock" capture-pane -p -J -t "$target" 2>/dev/null)" != "$pasted" ]; then confirmed=yes; break; fi
+  now=$(tmux -u -L "$sock" capture-pane -p -J -t "$target" 2>/dev/null)
+  if [ "$now" != "$pasted" ] && { [ "$still" -eq 0 ] || [ "$now" != "$before" ]; }; then confirmed=yes; break; fi
   sleep 0.05; i=$((i + 1))
 done
+if [ "$still" -gt 0 ] && [ "$confirmed" = no ] && [ "$now" = "$before" ]; then
+  # The message went with a redraw: the agent's screen is as it was before the paste.
+  record '"delivered":false,"reason":"the agent redrew its screen over the message; it did not take it"'
+  echo "failed" > "$result"
+  rm -f "$staged"
+  if printf 'delivered=no\nshown=no\n' 2>/dev/null; then rm -f "$result"; fi
+  exit 0
+fi
 echo "confirmed=$confirmed"
 if [ "$confirmed" = yes ]; then record '"delivered":true,"confirmed":true'; else record '"delivered":true,"confirmed":false'; fi
 rm -f "$staged"

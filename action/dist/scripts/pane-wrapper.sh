@@ -8,6 +8,10 @@ cd "$2" 2>/dev/null || { printf '[the worktree %s is missing: the agent was not 
 # current installation token): the session's environment can only name them,
 # as replacing PATH there would need the host's PATH, which ao does not know.
 [ -z "${AO_PATH_PREFIX:-}" ] || PATH=$AO_PATH_PREFIX:$PATH
+# An agent is driven as a human would, at its interactive prompt. A tmux server
+# started from a CI job (the Action on a runner's own host) passes CI markers
+# on, and some agents (Gemini CLI) then run headless and exit at once.
+unset CI GITHUB_ACTIONS CONTINUOUS_INTEGRATION
 (eval "$1")
 status=$?
 tmux set-option -p @ao_exit "$status" 2>/dev/null

@@ -17,8 +17,9 @@ mkdir -p "${mirror%/*}" || exit "$EX_FAILED"
 # shellcheck source=lib/mirror-access.sh
 . "$AO_LIB/mirror-access.sh"
 if [ -d "$wt" ] && [ "$(git -C "$wt" rev-parse --show-toplevel 2>/dev/null)" = "$(cd "$wt" && pwd -P)" ]; then
-  # The worktree stayed: its mirror still gets the current guard and credential helper.
-  mirror_access || exit "$EX_FAILED"
+  # The worktree stayed: its mirror still gets the current guard and credential helper (a mirror
+  # that is not there is not made here: the next spawn clones it whole).
+  if [ -d "$mirror" ] && ! mirror_access; then echo "setting up the push guard and credentials of $mirror failed" >&2; exit "$EX_FAILED"; fi
   echo "worktree=present"; exit 0
 fi
 # shellcheck source=lib/ensure-mirror.sh

@@ -30,7 +30,8 @@ mirror_access() {
     if [ -f "$hooks/pre-push" ] && ! grep -q '^: ao-push-guard' "$hooks/pre-push"; then
       mv -f "$hooks/pre-push" "$hooks/pre-push.ao-chained" || return 1
     fi
-    { printf '%s' "$guard" > "$hooks/pre-push.tmp" && chmod 700 "$hooks/pre-push.tmp" && mv -f "$hooks/pre-push.tmp" "$hooks/pre-push"; } || return 1
+    # Written whole under a name of its own, then renamed: a push meanwhile runs the old guard or the new one.
+    { printf '%s' "$guard" > "$hooks/pre-push.$$" && chmod 700 "$hooks/pre-push.$$" && mv -f "$hooks/pre-push.$$" "$hooks/pre-push"; } || { rm -f "$hooks/pre-push.$$"; return 1; }
     # A host-wide core.hooksPath would silence the mirror's hooks: the mirror's own setting wins over it.
     hooks_path=$(git -C "$mirror" config --local --get core.hooksPath)
     if [ -z "$hooks_path" ]; then

@@ -12,7 +12,10 @@ read_records() {
   cd "$1" || return 1
   procs=$2
   set -- */sessions/*
-  if [ ! -e "$1" ]; then [ -z "$procs" ] || printf '\035\n'; return 0; fi
+  [ -e "$1" ] || set --
+  # Each project's control file (the kill switch and the spawn queue) travels with the records.
+  for c in */control; do [ -f "$c" ] && set -- "$@" "$c"; done
+  if [ $# -eq 0 ]; then [ -z "$procs" ] || printf '\035\n'; return 0; fi
   # awk prints a file's name at its first line, so an empty file would vanish: name it here
   # (builtins only), and the reader reports it as empty instead of dropping it.
   for f in "$@"; do [ -s "$f" ] || printf '\036%s\n' "$f"; done

@@ -1,0 +1,2 @@
+import { createRequire as __aoCreateRequire } from 'node:module'; import { fileURLToPath as __aoFileURLToPath } from 'node:url'; import { dirname as __aoDirname } from 'node:path'; const require = __aoCreateRequire(import.meta.url); const __filename = __aoFileURLToPath(import.meta.url); const __dirname = __aoDirname(__filename);
+import{cleanupReason,describeAction,planCleanup,planStatusRecords}from"./chunk-4VPKMFWE.mjs";import"./chunk-CQHJ5BM2.mjs";export{cleanupReason,describeAction,planCleanup,planStatusRecords};

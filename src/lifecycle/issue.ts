@@ -1,0 +1,44 @@
+import { AoError } from '../core/errors.js';
+import { trustedIssue } from '../core/prompt.js';
+import type { GitHubPort, RepoPermission, RepoRef } from '../github/port.js';
+import { queueSpawn, unqueueSpawn } from '../sessions/control.js';
+import type { Orchestrator } from '../sessions/orchestrator.js';
+import type { SpawnRequest, SpawnResult } from '../sessions/spawn.js';
+
+/**
+ * An issue as a session's task (SPEC section 4): its title always, its
+ * body only when its author may write to the repo (asked of GitHub), each
+ * labelled with who wrote it. Text from anyone else never reaches an agent.
+ */
+export async function issueTask(port: GitHubPort, repo: RepoRef, number: number): Promise<NonNullable<SpawnRequest['issue']>> {
+  const issue = await port.getIssue(repo, number);
+  const permission: RepoPermission = issue.author ? await port.collaboratorPermission(repo, issue.author).catch((): RepoPermission => 'none') : 'none';
+  return trustedIssue({ number: issue.number, title: issue.title, body: issue.body, ...(issue.author ? { author: issue.author } : {}) }, permission);
+}
+
+export type IssueSpawnOutcome = { started: SpawnResult } | { queued: number; reason: string } | { refused: string };
+
+/**
+ * Spawn for an issue the way the app and the engine do: with the trusted
+ * task, as the person who asked. A project at its cap queues the spawn (it
+ * starts when a slot frees); a paused one queues it too, until resumed.
+ */
+export async function spawnForIssue(orch: Orchestrator, project: string, number: number, by: string, options: { queue?: boolean; prompt?: string; agent?: string } = {}): Promise<IssueSpawnOutcome> {
+  const port = await orch.github();
+  const p = orch.project(project);
+  const [owner = '', name = ''] = p.repo.split('/');
+  const issue = port ? await issueTask(port, { owner, repo: name }, number) : { number };
+  const { spawnSession } = await import('../sessions/spawn.js');
+  try {
+    const started = await spawnSession(orch, { project: p.name, issue, ...(options.prompt ? { prompt: options.prompt } : {}), ...(options.agent ? { agent: options.agent } : {}) });
+    await unqueueSpawn(orch, p.name, number).catch(() => undefined);
+    return { started };
+  } catch (error) {
+    const reason = error instanceof AoError ? (error.details?.reason as string | undefined) : undefined;
+    if ((reason === 'at_cap' || reason === 'paused') && options.queue !== false) {
+      const control = await queueSpawn(orch, p.name, { issue: number, at: new Date().toISOString(), by });
+      return { queued: control.queue.findIndex((q) => q.issue === number) + 1, reason: (error as AoError).message.replace(/^not spawned: /, '') };
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AoError } from '../../src/core/errors.js';
+import { reconcileOnce } from '../../src/lifecycle/reconcile.js';
+import { pauseProject, projectControl, queueSpawn, resumeProject } from '../../src/sessions/control.js';
+import { killSession } from '../../src/sessions/kill.js';
+import { listSessions } from '../../src/sessions/list.js';
+import { spawnSession } from '../../src/sessions/spawn.js';
+import { startRig, type SessionRig } from '../support/rig.js';
+
+/**
+ * The maintainers' switches as the CLI and the engine obey them (the app's
+ * side is in test/app/control.test.ts): the state lives on the arbiter host,
+ * so every surface and every copy sees the same pause and the same queue.
+ */
+
+let rig: SessionRig;
+
+beforeAll(async () => {
+  rig = await startRig({ ssh: true });
+}, 60_000);
+
+afterAll(async () => {
+  await rig?.stop();
+});
+
+async function refusal(promise: Promise<unknown>): Promise<AoError> {
+  const error = await promise.then(() => undefined, (e: unknown) => e);
+  expect(error).toBeInstanceOf(AoError);
+  return error as AoError;
+}
+
+describe('pause, resume and the cap', () => {
+  it('a paused project starts nothing, from any orchestrator, until resumed; pausing twice keeps who paused first', async () => {
+    const project = rig.config.projects[0]!.name;
+    const first = await pauseProject(rig.orch.withActor('cli:maria'), project);
+    expect(first).toMatchObject({ paused: true, by: 'cli:maria' });
+    expect(await pauseProject(rig.orch.withActor('cli:otto'), project)).toMatchObject({ by: 'cli:maria', at: first.at });
+    // Another process (a fresh pool) sees the same switch.
+    const other = rig.reopen();
+    const error = await refusal(spawnSession(other, { project, prompt: 'fake:write x.txt 1' }));
+    expect(error.message).toMatch(/not spawned: the project is paused \(pause-all by cli:maria/);
+    expect(error.hint).toMatch(/resume/);
+    expect((await listSessions(rig.orch)).sessions).toHaveLength(0);
+    expect((await resumeProject(rig.orch, project)).paused).toBe(false);
+    const started = await spawnSession(other, { project, prompt: 'fake:write x.txt 1' });
+    expect(started.id).toBeTruthy();
+    const events = await rig.orch.store(rig.pool.names()[0]!).readEvents(project);
+    expect(events.filter((e) => e.type === 'paused' || e.type === 'resumed').map((e) => [e.type, e.actor])).toEqual([['paused', 'cli:maria'], ['resumed', rig.orch.actor]]);
+    await killSession(rig.orch, started.id);
+  });
+
+  it('at its cap a project refuses a spawn with what to do; a queued spawn starts in the next full cycle once a slot frees', async () => {
+    const project = rig.config.projects[0]!;
+    project.maxLiveSessions = 1;
+    try {
+      const one = await spawnSession(rig.orch, { project: project.name, prompt: 'fake:write a.txt 1' });
+      const error = await refusal(spawnSession(rig.orch, { project: project.name, prompt: 'fake:write b.txt 1' }));
+      expect(error.message).toMatch(/1 live session\(s\), its cap \(maxLiveSessions: 1\)/);
+      expect(error.details?.reason).toBe('at_cap');
+
+      await queueSpawn(rig.orch, project.name, { issue: 77, at: new Date().toISOString(), by: 'wendy' });
+      const planned = await reconcileOnce(rig.orch, { dryRun: true });
+      expect(planned.actions.filter((a) => a.kind === 'spawn')).toEqual([]);
+      expect(planned.controls[project.name]?.queue.map((q) => q.issue)).toEqual([77]);
+
+      await killSession(rig.orch, one.id);
+      const cycle = await reconcileOnce(rig.orch, { dryRun: true });
+      expect(cycle.actions.filter((a) => a.kind === 'spawn').map((a) => a.session)).toEqual([`${project.name}#77`]);
+      const applied = await reconcileOnce(rig.orch);
+      const spawned = applied.actions.find((a) => a.kind === 'spawn');
+      expect(spawned?.ok).toBe(true);
+      expect(spawned?.spawned?.issue).toBe(77);
+      expect((await projectControl(rig.orch, project.name)).queue).toEqual([]);
+      await killSession(rig.orch, spawned!.spawned!.id);
+    } finally {
+      delete project.maxLiveSessions;
+    }
+  });
+});
