@@ -74,6 +74,12 @@ export interface AgentAdapter {
    * writes the task prompt.
    */
   readonly firstRun?: AgentFirstRun;
+  /**
+   * What `ao doctor` asks on a host about this agent: a host script (in
+   * src/hosts/scripts, on lib/agent-check.sh) that prints the agent's
+   * version and whether it will start without a first-run screen or a login.
+   */
+  readonly doctorScript?: string;
 }
 
 export interface AgentFirstRun {

@@ -105,6 +105,7 @@ export const claudeCodeAdapter: AgentAdapter = {
   installHint: 'npm install -g @anthropic-ai/claude-code',
   initialPrompt: 'message',
   settleMs: FULL_SCREEN_SETTLE_MS,
+  doctorScript: 'claude-code-doctor',
   launchCommand: (ctx) => claudeCommand(ctx),
   // --continue picks the most recent conversation in the current directory: the worktree is the agent's alone.
   resumeCommand: (ctx) => claudeCommand(ctx, '--continue'),

@@ -82,6 +82,7 @@ export const codexAdapter: AgentAdapter = {
   installHint: 'npm install -g @openai/codex',
   initialPrompt: 'message',
   settleMs: FULL_SCREEN_SETTLE_MS,
+  doctorScript: 'codex-doctor',
   // --no-daemon: the agent runs in the pane's own process. By default Codex hands the work to a
   // shared background server that outlives the TUI, so quitting (or killing) the pane would not
   // stop it and an exited pane would not mean a stopped agent.

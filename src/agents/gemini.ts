@@ -58,6 +58,7 @@ export const geminiAdapter: AgentAdapter = {
   installHint: 'npm install -g @google/gemini-cli',
   initialPrompt: 'message',
   settleMs: FULL_SCREEN_SETTLE_MS,
+  doctorScript: 'gemini-doctor',
   launchCommand: (ctx) => baseCommand(ctx, 'gemini'),
   resumeCommand: (ctx) => withArguments(baseCommand(ctx, 'gemini'), '--resume latest'),
   classify: (lines) => classifyScreen(geminiScreen, lines),

@@ -51,6 +51,7 @@ export const opencodeAdapter: AgentAdapter = {
   installHint: 'npm install -g opencode-ai',
   initialPrompt: 'message',
   settleMs: FULL_SCREEN_SETTLE_MS,
+  doctorScript: 'opencode-doctor',
   launchCommand: (ctx) => baseCommand(ctx, 'opencode'),
   resumeCommand: (ctx) => withArguments(baseCommand(ctx, 'opencode'), '--continue'),
   classify: (lines) => classifyScreen(opencodeScreen, lines),
