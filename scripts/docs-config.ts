@@ -80,6 +80,8 @@ const DESCRIPTIONS: Record<string, Record<string, string>> = {
     reactions: 'Per-reaction overrides for this project (see Reactions); a partial override keeps the other fields.',
     endGraceMin: 'Minutes a merged or closed session whose agent still works goes on (default: `defaults.endGraceMin`).',
     triggerLabel: 'The label that starts a session on an issue (default: `app.triggerLabel`).',
+    maxLiveSessions: 'Live sessions of the project at most. The app queues further spawns (the issue says so; they start in order as slots free); `ao spawn` refuses. A repo config may lower it, never raise it.',
+    maxSessionAgeHours: 'Hours a session may live; then it is stopped as `kill` stops it (its work saved) and a human is told. A repo config may lower it, never raise it.',
     agentHooks: 'Whether spawn installs the agent\'s hooks (default: `defaults.agentHooks`).',
   },
   app: {

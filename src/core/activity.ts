@@ -94,3 +94,31 @@ export function isReadyForMessage(activity: Activity): boolean {
   // 'blocked' = the agent showed an error and is back at its prompt: a message is how a human helps.
   return activity === 'ready' || activity === 'idle' || activity === 'blocked';
 }
+
+export interface MessageReadiness {
+  activity: Activity;
+  /** Nothing on the pane yet. */
+  blank: boolean;
+  /** The agent's adapter recognises the screen (its prompt, or its error). */
+  recognised: boolean;
+  /** The agent draws a full screen and settles (adapter settleMs). */
+  fullScreen: boolean;
+  /** How long the pane has held still. */
+  stillMs: number;
+  /** How long a screen that proves nothing must hold still before it counts as ready. */
+  slowReadyMs: number;
+}
+
+/**
+ * May a message be typed into the pane now? Quiet is not enough. An agent
+ * that has drawn nothing is still starting: text pasted then goes to a
+ * terminal no program reads yet, where every line break is an Enter, and
+ * the agent gets the message cut into several. A full-screen agent takes a
+ * message at a prompt it recognises. Either kind of doubt ends only after a
+ * long still time (an agent that never draws anything still gets messages).
+ */
+export function mayTakeMessage(r: MessageReadiness): boolean {
+  if (!isReadyForMessage(r.activity)) return false;
+  if (r.blank || (r.fullScreen && !r.recognised)) return r.stillMs >= r.slowReadyMs;
+  return true;
+}

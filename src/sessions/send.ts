@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { getAdapter } from '../agents/index.js';
-import { isReadyForMessage } from '../core/activity.js';
+import { mayTakeMessage } from '../core/activity.js';
 import { AoError } from '../core/errors.js';
 import type { Activity } from '../core/model.js';
 import { neutralizeForPane } from '../core/pane-text.js';
@@ -132,8 +132,14 @@ export async function sendMessage(orch: Orchestrator, id: string, given: string,
           }
           // A full-screen agent knows how its prompt looks: a screen it does not recognise (the agent
           // still starting, text of the shell it starts from) is ready only after a long still time.
-          const recognised = observation.screen === 'ready' || observation.screen === 'error';
-          const ready = isReadyForMessage(observation.activity!) && (settleMs === 0 || recognised || Date.now() - stillSince >= UNRECOGNISED_READY_MS);
+          const ready = mayTakeMessage({
+            activity: observation.activity!,
+            blank: observation.paneLines.every((l) => l.trim() === ''),
+            recognised: observation.screen === 'ready' || observation.screen === 'error',
+            fullScreen: settleMs > 0,
+            stillMs: Date.now() - stillSince,
+            slowReadyMs: UNRECOGNISED_READY_MS,
+          });
           readySince = ready ? (readySince ?? Date.now()) : undefined;
           const settled = Date.now() - stillSince >= settleMs || Date.now() - (readySince ?? Date.now()) > SETTLE_CAP_MS;
           if (!wait || options.answer || (ready && settled)) break;

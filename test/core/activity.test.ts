@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deriveActivity, isReadyForMessage, REPORT_LEAD_SEC, stripAnsi, type ActivityEvidence, type PaneReading } from '../../src/core/activity.js';
+import { deriveActivity, isReadyForMessage, mayTakeMessage, REPORT_LEAD_SEC, stripAnsi, type ActivityEvidence, type PaneReading } from '../../src/core/activity.js';
 import { ACTIVITIES, type Activity } from '../../src/core/model.js';
 
 const NOW = Date.parse('2026-01-01T12:00:00Z');
@@ -125,6 +125,24 @@ describe('isReadyForMessage', () => {
 
   it('has an answer for every activity', () => {
     expect(ACTIVITIES.filter(isReadyForMessage)).toEqual(['ready', 'idle', 'blocked']);
+  });
+});
+
+describe('mayTakeMessage', () => {
+  const base = { activity: 'ready' as Activity, blank: false, recognised: true, fullScreen: false, stillMs: 0, slowReadyMs: 15_000 };
+  it.each([
+    ['a line agent at its prompt', {}, true],
+    ['a busy agent, however still', { activity: 'active' as Activity, stillMs: 60_000 }, false],
+    ['an agent asking a question', { activity: 'waiting_input' as Activity, stillMs: 60_000 }, false],
+    ['a blank pane, quiet a moment: still starting', { blank: true, stillMs: 3_000 }, false],
+    ['a blank pane, quiet a long time: an agent that draws nothing', { blank: true, stillMs: 15_000 }, true],
+    ['a full-screen agent at a prompt it recognises', { fullScreen: true }, true],
+    ['a full-screen agent on a screen it does not recognise', { fullScreen: true, recognised: false, stillMs: 5_000 }, false],
+    ['the same, still for long', { fullScreen: true, recognised: false, stillMs: 15_000 }, true],
+    ['a blank full-screen pane', { fullScreen: true, blank: true, recognised: false, stillMs: 14_999 }, false],
+    ['an error the agent is back from (blocked)', { activity: 'blocked' as Activity }, true],
+  ])('%s', (_, over, expected) => {
+    expect(mayTakeMessage({ ...base, ...over })).toBe(expected);
   });
 });
 

@@ -350,19 +350,16 @@ describe('nothing in a message acts as a key (item 6)', () => {
 });
 
 /**
- * A KNOWN DEFECT, left open (see docs/RELIABILITY.md): readiness by quiet
- * takes an agent that has drawn nothing yet for ready once its empty pane
- * has been still for settleSec. An agent that starts silently for longer
- * (here `sleep 6` before the fake agent; in life a cold `npx`, a slow
- * start on a loaded host) gets its task prompt pasted into a terminal that
- * no program reads yet: the tty's line discipline takes it, nobody asked
- * for bracketed paste, so every line break is an Enter. The agent receives
- * the prompt as several messages, mangled. `it.fails` keeps the proof
- * running: it passes while the defect stands, and fails (turn it into `it`)
- * once the prompt arrives whole.
+ * Once a known defect: readiness by quiet took an agent that had drawn
+ * nothing yet for ready once its empty pane was still for settleSec. An
+ * agent that starts silently for longer (here `sleep 6` before the fake
+ * agent; in life a cold `npx`, a slow start on a loaded host) got its task
+ * prompt pasted into a terminal no program read yet, where every line break
+ * is an Enter, and received it as several messages. A blank pane is now
+ * still starting (core/activity.ts mayTakeMessage).
  */
-describe('known defect: a task prompt pasted before a silent agent draws', () => {
-  it.fails('arrives whole, as one message', async () => {
+describe('a task prompt for an agent that starts silently', () => {
+  it('arrives whole, as one message, once the agent has drawn', async () => {
     tally.run();
     tally.fault('agent silent at start');
     const raw = { ...rig.configRaw, projects: (rig.configRaw.projects as Record<string, unknown>[]).map((p) => ({ ...p, agentCommand: `sleep 6; exec ${fakeAgentCommand({ log: rig.agentLog })}` })) };
@@ -383,7 +380,7 @@ describe('known defect: a task prompt pasted before a silent agent draws', () =>
     } finally {
       await orch.pool.close();
     }
-    // The defect: several messages (the prompt cut at its line breaks), not one.
+    // One message, not the prompt cut at its line breaks.
     expect(received).toHaveLength(1);
   });
 });
