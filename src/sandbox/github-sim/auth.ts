@@ -15,6 +15,10 @@ export type Identity =
       /** The app's bot account, e.g. `my-app[bot]`. */
       readonly login: string;
       readonly rateKey: string;
+      /** Set when the token was asked for some repositories only (lower-case names). */
+      readonly repositories?: readonly string[];
+      /** Set when the token was asked for fewer permissions than the app has. */
+      readonly permissions?: Readonly<Record<string, string>>;
     }
   | { readonly kind: 'user'; readonly login: string; readonly rateKey: string };
 
@@ -28,6 +32,20 @@ interface InstallationToken {
   readonly installationId: number;
   readonly appId: number;
   expiresAt: number;
+  readonly repositories?: readonly string[];
+  readonly permissions?: Readonly<Record<string, string>>;
+}
+
+/** Does an installation's token reach this repository (on its account, and in its selection if it has one)? */
+export function tokenCovers(identity: Extract<Identity, { kind: 'installation' }>, installationAccount: string | undefined, repo: { owner: string; name: string }): boolean {
+  if (installationAccount?.toLowerCase() !== repo.owner.toLowerCase()) return false;
+  return !identity.repositories || identity.repositories.includes(repo.name.toLowerCase());
+}
+
+/** The permission a token holds for a scope: the token's own set when it was narrowed, else the app's. */
+export function tokenGrant(identity: Extract<Identity, { kind: 'installation' }>, appPermissions: Readonly<Record<string, string>>, scope: string): string | undefined {
+  if (scope === 'metadata') return appPermissions.metadata ?? 'read';
+  return identity.permissions ? identity.permissions[scope] : appPermissions[scope];
 }
 
 const TOKEN_LIFETIME_MS = 60 * 60 * 1000;
@@ -62,12 +80,18 @@ export class AuthRegistry {
     return Date.now() + this.clockOffsetMs;
   }
 
-  issueInstallationToken(installationId: number): { token: string; expiresAt: string } {
+  issueInstallationToken(installationId: number, scope: { repositories?: readonly string[]; permissions?: Readonly<Record<string, string>> } = {}): { token: string; expiresAt: string } {
     const installation = this.state.installations.get(installationId);
     if (!installation) throw new Error(`No installation ${installationId}`);
     const token = randomToken('ghs_');
     const expiresAt = this.now() + TOKEN_LIFETIME_MS;
-    this.installationTokens.set(token, { installationId, appId: installation.appId, expiresAt });
+    this.installationTokens.set(token, {
+      installationId,
+      appId: installation.appId,
+      expiresAt,
+      ...(scope.repositories ? { repositories: scope.repositories.map((r) => r.toLowerCase()) } : {}),
+      ...(scope.permissions ? { permissions: scope.permissions } : {}),
+    });
     return { token, expiresAt: new Date(expiresAt).toISOString().replace(/\.\d{3}Z$/, 'Z') };
   }
 
@@ -104,6 +128,8 @@ export class AuthRegistry {
         appId: app.id,
         login: botLogin(app.slug),
         rateKey: `installation:${installation.installationId}`,
+        ...(installation.repositories ? { repositories: installation.repositories } : {}),
+        ...(installation.permissions ? { permissions: installation.permissions } : {}),
       };
     }
     const user = this.userTokens.get(credential);

@@ -15,7 +15,7 @@
 import { spawn } from 'node:child_process';
 import { basename, dirname } from 'node:path';
 import type { NextFunction, Request, Response } from 'express';
-import { isFailure, type AuthRegistry, type Identity } from './auth.js';
+import { isFailure, tokenCovers, tokenGrant, type AuthRegistry, type Identity } from './auth.js';
 import { permissionAtLeast, type SimRepo } from './model.js';
 import type { World } from './world.js';
 
@@ -63,8 +63,8 @@ function allowed(world: World, repo: SimRepo, identity: Identity, write: boolean
   if (identity.kind === 'installation') {
     const installation = world.state.installations.get(identity.installationId);
     const app = world.state.apps.get(identity.appId);
-    const onOwner = installation?.account.toLowerCase() === repo.owner.toLowerCase();
-    const contents = app?.permissions.contents;
+    const onOwner = tokenCovers(identity, installation?.account, repo);
+    const contents = app ? tokenGrant(identity, app.permissions, 'contents') : undefined;
     if (!onOwner) return repo.isPrivate ? 'hidden' : write ? 'denied' : 'ok';
     if (!contents) return repo.isPrivate ? 'hidden' : write ? 'denied' : 'ok';
     return write && contents !== 'write' ? 'denied' : 'ok';

@@ -31,7 +31,7 @@ import {
 import { readFileSync } from 'node:fs';
 import { packageFile } from './package-file.js';
 import { makeCommitNodeId } from './render.js';
-import type { Identity } from './auth.js';
+import { tokenCovers, type Identity } from './auth.js';
 import { permissionAtLeast, type SimAccount, type SimCheckRun, type SimCheckSuite, type SimIssue, type SimIssueComment, type SimLabel, type SimPull, type SimRepo, type SimReview, type SimReviewComment, type SimReviewThread, type SimStatus } from './model.js';
 import type { World } from './world.js';
 
@@ -753,7 +753,7 @@ function repositoryNode(world: World, repo: SimRepo): Json {
 
 function canSee(world: World, identity: Identity, repo: SimRepo): boolean {
   if (!repo.isPrivate) return true;
-  if (identity.kind === 'installation') return world.state.installations.get(identity.installationId)?.account.toLowerCase() === repo.owner.toLowerCase();
+  if (identity.kind === 'installation') return tokenCovers(identity, world.state.installations.get(identity.installationId)?.account, repo);
   if (identity.kind === 'user') return world.state.permissionOf(repo, identity.login) !== 'none';
   return false;
 }

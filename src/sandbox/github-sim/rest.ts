@@ -2,7 +2,7 @@
 // tests check each template exists in GitHub's OpenAPI description).
 
 import { ApiError, forbiddenForIntegration, missingField, notFound, validationFailed } from './errors.js';
-import type { AuthRegistry, Identity } from './auth.js';
+import { tokenCovers, tokenGrant, type AuthRegistry, type Identity } from './auth.js';
 import { permissionAtLeast, type CheckConclusion, type CheckStatus, type Permission, type SimIssue, type SimPull, type SimReaction, type SimRepo } from './model.js';
 import type { World } from './world.js';
 
@@ -63,12 +63,12 @@ export class RouteContext {
       throw forbiddenForIntegration();
     } else if (identity.kind === 'installation') {
       const installation = this.world.state.installations.get(identity.installationId)!;
-      if (installation.account.toLowerCase() !== repo.owner.toLowerCase()) {
+      if (!tokenCovers(identity, installation.account, repo)) {
         if (repo.isPrivate) throw notFound();
         if (scope[1] === 'write') throw forbiddenForIntegration();
       }
       const app = this.world.state.apps.get(identity.appId)!;
-      const granted = app.permissions[scope[0]];
+      const granted = tokenGrant(identity, app.permissions, scope[0]);
       if (scope[0] !== 'metadata' && (!granted || (scope[1] === 'write' && granted !== 'write'))) throw forbiddenForIntegration();
     } else {
       const permission = this.world.state.permissionOf(repo, identity.login);
@@ -193,8 +193,45 @@ export function restRoutes(): RouteDefinition[] {
     const installation = ctx.world.state.installations.get(Number(ctx.params.installation_id));
     if (!installation || installation.appId !== appId) throw notFound();
     const app = ctx.world.state.apps.get(appId)!;
-    const { token, expiresAt } = ctx.auth.issueInstallationToken(installation.id);
-    return created({ token, expires_at: expiresAt, permissions: app.permissions, repository_selection: 'all' });
+    // A token may be narrowed to some of the installation's repositories and to fewer permissions, never widened.
+    const names = ctx.stringList('repositories');
+    const ids = Array.isArray(ctx.body.repository_ids) ? (ctx.body.repository_ids as unknown[]).map(Number) : undefined;
+    let selected: SimRepo[] | undefined;
+    if (names || ids) {
+      const mine = [...ctx.world.state.repos.values()].filter((r) => r.owner.toLowerCase() === installation.account.toLowerCase());
+      selected = [];
+      for (const name of names ?? []) {
+        const repo = mine.find((r) => r.name.toLowerCase() === name.toLowerCase());
+        if (!repo) throw new ApiError(422, 'There is at least one repository that does not exist or is not accessible to the parent installation.');
+        selected.push(repo);
+      }
+      for (const id of ids ?? []) {
+        const repo = mine.find((r) => r.id === id);
+        if (!repo) throw new ApiError(422, 'There is at least one repository that does not exist or is not accessible to the parent installation.');
+        if (!selected.includes(repo)) selected.push(repo);
+      }
+    }
+    const asked = ctx.body.permissions && typeof ctx.body.permissions === 'object' ? (ctx.body.permissions as Record<string, unknown>) : undefined;
+    let permissions: Record<string, string> | undefined;
+    if (asked) {
+      permissions = {};
+      for (const [scope, level] of Object.entries(asked)) {
+        const has = app.permissions[scope];
+        if (typeof level !== 'string' || !has || (level === 'write' && has !== 'write') || (level !== 'read' && level !== 'write')) {
+          throw new ApiError(422, 'The permissions requested are not granted to this installation.');
+        }
+        permissions[scope] = level;
+      }
+      permissions.metadata ??= 'read';
+    }
+    const { token, expiresAt } = ctx.auth.issueInstallationToken(installation.id, { ...(selected ? { repositories: selected.map((r) => r.name) } : {}), ...(permissions ? { permissions } : {}) });
+    return created({
+      token,
+      expires_at: expiresAt,
+      permissions: permissions ?? app.permissions,
+      repository_selection: selected ? 'selected' : 'all',
+      ...(selected ? { repositories: selected.map((r) => ctx.world.render.repository(r, 'write')) } : {}),
+    });
   });
 
   route('GET', '/repos/{owner}/{repo}/installation', async (ctx) => {
@@ -207,10 +244,11 @@ export function restRoutes(): RouteDefinition[] {
 
   route('GET', '/installation/repositories', async (ctx) => {
     if (ctx.identity.kind !== 'installation') throw new ApiError(403, 'This endpoint can only be accessed with an installation access token.');
-    const installation = ctx.world.state.installations.get(ctx.identity.installationId)!;
-    const repos = [...ctx.world.state.repos.values()].filter((r) => r.owner.toLowerCase() === installation.account.toLowerCase());
+    const identity = ctx.identity;
+    const installation = ctx.world.state.installations.get(identity.installationId)!;
+    const repos = [...ctx.world.state.repos.values()].filter((r) => tokenCovers(identity, installation.account, r));
     const { page, headers } = ctx.paginate(repos);
-    return ok({ total_count: repos.length, repository_selection: 'all', repositories: page.map((r) => ctx.world.render.repository(r, 'write')) }, headers);
+    return ok({ total_count: repos.length, repository_selection: identity.repositories ? 'selected' : 'all', repositories: page.map((r) => ctx.world.render.repository(r, 'write')) }, headers);
   });
 
   // ---- repository ---------------------------------------------------------------

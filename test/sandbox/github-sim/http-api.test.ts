@@ -49,6 +49,24 @@ describe('GitHub simulator HTTP behaviour', () => {
       await expect(renewed.octokit.rest.repos.get(o)).resolves.toMatchObject({ status: 200 });
     });
 
+    it('narrows an installation token to the repositories and permissions asked for, never beyond the installation', async () => {
+      const app = simOctokit(sim, appJwt(sim.app.id, sim.app.privateKeyPem));
+      const id = repo.installationId!;
+      const { data } = await app.request('POST /app/installations/{installation_id}/access_tokens', { installation_id: id, repositories: ['widgets'], permissions: { contents: 'write', pull_requests: 'write' } });
+      expect(data).toMatchObject({ repository_selection: 'selected', permissions: { contents: 'write', pull_requests: 'write', metadata: 'read' } });
+      expect((data as { repositories: { name: string }[] }).repositories.map((r) => r.name)).toEqual(['widgets']);
+      const narrow = simOctokit(sim, (data as { token: string }).token);
+      await expect(narrow.rest.repos.get(o)).resolves.toMatchObject({ status: 200 });
+      // Another repository of the installation is out of its reach, and so are permissions it was not given.
+      await expect(narrow.rest.repos.get({ owner: 'acme', repo: 'secret' })).rejects.toMatchObject({ status: 404 });
+      await expect(narrow.rest.issues.create({ ...o, title: 'not with this token' })).rejects.toMatchObject({ status: 403 });
+      const listed = await narrow.request('GET /installation/repositories');
+      expect(listed.data).toMatchObject({ total_count: 1, repository_selection: 'selected' });
+      // Asking for a repository the installation does not have, or a permission the app lacks: 422.
+      await expect(app.request('POST /app/installations/{installation_id}/access_tokens', { installation_id: id, repositories: ['nope'] })).rejects.toMatchObject({ status: 422 });
+      await expect(app.request('POST /app/installations/{installation_id}/access_tokens', { installation_id: id, permissions: { administration: 'write' } })).rejects.toMatchObject({ status: 422 });
+    });
+
     it('lets anonymous callers read public repos only, and write nothing', async () => {
       const anonymous = simOctokit(sim);
       await expect(anonymous.rest.repos.get(o)).resolves.toMatchObject({ status: 200 });
