@@ -15,7 +15,7 @@ import { benchLifecycle } from './lifecycle.js';
 import { benchScale } from './scale.js';
 import { benchSessions } from './sessions.js';
 
-const sections: Record<string, () => Promise<void>> = { foundation: benchFoundation, sessions: benchSessions, scale: benchScale, github: benchGitHub, lifecycle: benchLifecycle, action: async () => (await import('./action.js')).benchAction(), app: benchApp };
+const sections: Record<string, () => Promise<void>> = { foundation: benchFoundation, sessions: benchSessions, scale: benchScale, github: benchGitHub, lifecycle: benchLifecycle, action: async () => (await import('./action.js')).benchAction(), app: benchApp, agents: async () => (await import('./agents.js')).benchAgents() };
 const wanted = process.argv.slice(2).filter((a) => a in sections);
 const unknown = process.argv.slice(2).filter((a) => !(a in sections) && !a.startsWith('-'));
 if (unknown.length > 0) {
