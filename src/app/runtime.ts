@@ -271,6 +271,8 @@ export class AppRuntime {
           this.log.info({ issue: issueNumber, position: outcome.queued }, `spawn queued: ${outcome.reason}`);
           await this.refreshControl(project.name);
           this.scheduleComment(target, 0);
+          // A slot may be free already (queued behind others, or after a restart): a full cycle starts the queue's head.
+          void this.requestCycle();
         } else {
           this.problems.set(key, `Could not start an agent: ${outcome.refused}`);
           this.scheduleComment(target, 0);
@@ -507,9 +509,26 @@ export class AppRuntime {
   private absorb(result: ReconcileResult, notifications: readonly Notification[]): void {
     const changed = new Set<string>();
     if (result.controls) this.noteControls(result.controls);
-    for (const a of result.actions) if (a.spawned) void this.requestReconcile(a.spawned.id);
+    for (const a of result.actions) {
+      if (!a.spawned) continue;
+      const repo = this.options.config.projects.find((p) => p.name === a.spawned!.project)?.repo;
+      if (repo) this.queued.delete(targetKey({ repo, number: a.spawned.issue }));
+      void this.requestReconcile(a.spawned.id);
+    }
     let freed = false;
     for (const n of notifications) {
+      // A queued spawn that could not start is told on its issue (it has no session to be a note of).
+      const queuedIssue = /^(.+)#(\d+)$/.exec(n.session);
+      if (queuedIssue) {
+        const repo = this.options.config.projects.find((p) => p.name === queuedIssue[1])?.repo;
+        if (repo) {
+          const target = { repo, number: Number(queuedIssue[2]) };
+          this.queued.delete(targetKey(target));
+          this.problems.set(targetKey(target), `Could not start the queued agent: ${n.text}`);
+          this.scheduleComment(target, 0);
+        }
+        continue;
+      }
       const list = this.notes.get(n.session) ?? [];
       list.push({ session: n.session, reaction: n.reaction, text: n.text, at: new Date().toISOString() });
       this.notes.set(n.session, list.slice(-NOTES_KEPT));
@@ -554,7 +573,8 @@ export class AppRuntime {
     for (const s of sessions) await this.loadNotes(s);
     const problem = this.problems.get(key);
     const queued = this.queued.get(key);
-    if (sessions.length === 0 && !problem && !queued) return;
+    // Nothing to show is worth an edit only when the comment said something before (a queue left).
+    if (sessions.length === 0 && !problem && !queued && !this.published.has(key)) return;
     const projectName = this.options.config.projects.find((p) => p.repo.toLowerCase() === target.repo.toLowerCase())?.name;
     const paused = projectName ? this.controls.get(projectName)?.paused : undefined;
     // The latest of each kind per session: the comment says what stands now, the event log keeps the history.

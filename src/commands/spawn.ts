@@ -32,9 +32,12 @@ export const spawnCommand = defineCommand<SpawnInput, SpawnResult>({
   examples: ['ao spawn web 42', 'ao spawn web --prompt "Add a /health endpoint" --agent claude-code --host runner2'],
   async run(ctx, input) {
     const { spawnSession } = await import('../sessions/spawn.js');
-    return spawnSession(await ctx.orchestrator(), {
+    const orch = await ctx.orchestrator();
+    // The issue's text as every surface gives it: its author's part only if they may write (lifecycle/issue.ts).
+    const { issueTaskFor } = await import('../lifecycle/issue.js');
+    return spawnSession(orch, {
       project: input.project,
-      issue: input.issue === undefined ? undefined : { number: input.issue },
+      issue: input.issue === undefined ? undefined : await issueTaskFor(orch, input.project, input.issue),
       prompt: input.prompt,
       host: input.host,
       agent: input.agent,

@@ -52,13 +52,27 @@ export function writeControl(control: ProjectControl): Metadata {
 
 export type SpawnGate = { allow: true } | { allow: false; reason: 'paused' | 'at_cap'; message: string; hint: string };
 
-/** May a new session of the project start now? (`live`: its sessions that are not killed or merged.) */
-export function spawnGate(control: ProjectControl, limits: ProjectLimits, live: number): SpawnGate {
+/**
+ * May a new session of the project start now? `live`: its sessions that are
+ * not killed or merged. Spawns queued ahead of this one keep their turn: a
+ * slot that frees goes to the head of the queue, not to whoever asks first
+ * (`issue`: the issue asking, when it may be queued itself). `uncounted`:
+ * hosts whose sessions could not be counted; with a cap that is a reason to
+ * wait, never to guess.
+ */
+export function spawnGate(control: ProjectControl, limits: ProjectLimits, live: number, options: { issue?: number; uncounted?: readonly string[] } = {}): SpawnGate {
   if (control.paused) {
     return { allow: false, reason: 'paused', message: `the project is paused (pause-all by ${control.paused.by || 'someone'}${control.paused.at ? ` at ${control.paused.at}` : ''}): no new sessions start`, hint: '`/ao resume-all` or `ao resume <project>` (maintain access) lifts it' };
   }
-  if (limits.maxLiveSessions !== undefined && live >= limits.maxLiveSessions) {
-    return { allow: false, reason: 'at_cap', message: `the project has ${live} live session(s), its cap (maxLiveSessions: ${limits.maxLiveSessions})`, hint: 'wait for one to end, end one, or raise maxLiveSessions' };
+  if (limits.maxLiveSessions === undefined) return { allow: true };
+  if (options.uncounted?.length) {
+    return { allow: false, reason: 'at_cap', message: `host(s) ${options.uncounted.join(', ')} could not be asked, so the project's live sessions cannot be counted against its cap (maxLiveSessions: ${limits.maxLiveSessions})`, hint: 'try again when the host answers (`ao doctor`)' };
+  }
+  const position = options.issue === undefined ? undefined : queuePosition(control, options.issue);
+  const ahead = position === undefined ? control.queue.length : position - 1;
+  if (live + ahead >= limits.maxLiveSessions) {
+    const waiting = ahead > 0 ? ` and ${ahead} queued spawn(s) ahead` : '';
+    return { allow: false, reason: 'at_cap', message: `the project has ${live} live session(s)${waiting}, its cap (maxLiveSessions: ${limits.maxLiveSessions})`, hint: 'wait for one to end, end one, or raise maxLiveSessions' };
   }
   return { allow: true };
 }
@@ -85,9 +99,10 @@ export function startable(control: ProjectControl, limits: ProjectLimits, live: 
   return control.queue.slice(0, free);
 }
 
-/** Has a live session outlived the project's maximum age? */
-export function tooOld(createdAt: string | null | undefined, limits: ProjectLimits, now: number): boolean {
-  if (limits.maxSessionAgeHours === undefined || !createdAt) return false;
-  const born = Date.parse(createdAt);
+/** Has a live session outlived the project's maximum age? Its age counts from its last restore: a human brought it back. */
+export function tooOld(session: { createdAt?: string | null; restoredAt?: string | null }, limits: ProjectLimits, now: number): boolean {
+  const since = session.restoredAt || session.createdAt;
+  if (limits.maxSessionAgeHours === undefined || !since) return false;
+  const born = Date.parse(since);
   return Number.isFinite(born) && now - born >= limits.maxSessionAgeHours * 3_600_000;
 }

@@ -1,4 +1,5 @@
 import type { FailingCheck, PullRequestView, ReviewCommentFact } from './evidence.js';
+import { sanitizeUntrustedText } from './prompt.js';
 import type { Activity, SessionStatus } from './model.js';
 import type { SessionRef } from './plan.js';
 
@@ -152,7 +153,7 @@ export function describeFailingChecks(checks: readonly FailingCheck[]): string {
 
 export function describeComments(comments: readonly ReviewCommentFact[]): string {
   return comments
-    .map((c) => `- ${c.path ?? '(general)'}${c.line ? `:${c.line}` : ''} by @${c.author ?? 'ghost'} (${c.url}):\n${indent(c.body.trim())}`)
+    .map((c) => `- ${c.path ?? '(general)'}${c.line ? `:${c.line}` : ''} by @${c.author ?? 'ghost'} (${c.url}):\n${indent(sanitizeUntrustedText(c.body))}`)
     .join('\n');
 }
 

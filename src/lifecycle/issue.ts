@@ -10,10 +10,24 @@ import type { SpawnRequest, SpawnResult } from '../sessions/spawn.js';
  * body only when its author may write to the repo (asked of GitHub), each
  * labelled with who wrote it. Text from anyone else never reaches an agent.
  */
-export async function issueTask(port: GitHubPort, repo: RepoRef, number: number): Promise<NonNullable<SpawnRequest['issue']>> {
+export async function issueTask(port: GitHubPort, repo: RepoRef, number: number): Promise<NonNullable<SpawnRequest['issue']> & { state: 'open' | 'closed' }> {
   const issue = await port.getIssue(repo, number);
   const permission: RepoPermission = issue.author ? await port.collaboratorPermission(repo, issue.author).catch((): RepoPermission => 'none') : 'none';
-  return trustedIssue({ number: issue.number, title: issue.title, body: issue.body, ...(issue.author ? { author: issue.author } : {}) }, permission);
+  return { ...trustedIssue({ number: issue.number, title: issue.title, body: issue.body, ...(issue.author ? { author: issue.author } : {}) }, permission), state: issue.state };
+}
+
+/** The task for an issue as every surface gives it: trusted parts only when GitHub can be asked, else its number alone. */
+export async function issueTaskFor(orch: Orchestrator, project: string, number: number): Promise<NonNullable<SpawnRequest['issue']>> {
+  const port = await orch.github();
+  if (!port) return { number };
+  const [owner = '', name = ''] = orch.project(project).repo.split('/');
+  try {
+    const { state: _state, ...task } = await issueTask(port, { owner, repo: name }, number);
+    return task;
+  } catch (error) {
+    orch.progress({ step: 'issue', message: `issue #${number} could not be read on GitHub (${error instanceof Error ? error.message : String(error)}): the agent gets its number only` });
+    return { number };
+  }
 }
 
 export type IssueSpawnOutcome = { started: SpawnResult } | { queued: number; reason: string } | { refused: string };
@@ -27,7 +41,13 @@ export async function spawnForIssue(orch: Orchestrator, project: string, number:
   const port = await orch.github();
   const p = orch.project(project);
   const [owner = '', name = ''] = p.repo.split('/');
-  const issue = port ? await issueTask(port, { owner, repo: name }, number) : { number };
+  const found = port ? await issueTask(port, { owner, repo: name }, number) : undefined;
+  // A queued issue closed meanwhile is not worked on any more.
+  if (found?.state === 'closed') {
+    await unqueueSpawn(orch, p.name, number).catch(() => undefined);
+    return { refused: `issue #${number} is closed` };
+  }
+  const { state: _state, ...issue } = found ?? { number, state: 'open' as const };
   const { spawnSession } = await import('../sessions/spawn.js');
   try {
     const started = await spawnSession(orch, { project: p.name, issue, ...(options.prompt ? { prompt: options.prompt } : {}), ...(options.agent ? { agent: options.agent } : {}) });

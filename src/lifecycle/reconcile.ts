@@ -77,15 +77,16 @@ async function cycleOnce(orch: Orchestrator, options: ReconcileOptions): Promise
   const observed = await observeSessions(orch, { project: options.project, session: options.session, ...(options.host ? { hosts: [options.host] } : {}) });
   const planned = Date.now();
   // The maintainers' switches: from the arbiter's look, or asked of it when this look skipped it.
-  const controlOf = await projectControls(orch, observed.controls, [...new Set(observed.states.map((s) => s.view.project))], !options.session && !options.host ? orch.config.projects.map((p) => p.name) : []);
+  const { controls: controlOf, unknown: unknownControl } = await projectControls(orch, observed.controls, [...new Set(observed.states.map((s) => s.view.project))], !options.session && !options.host ? orch.config.projects.map((p) => p.name) : []);
   const sessions: CycleSession[] = observed.states.map((state) => {
     const project = orch.config.projects.find((p) => p.name === state.view.project);
     if (!project) return { observed: state.observed };
     const github = state.github;
     const live = state.view.status !== 'killed' && state.view.status !== 'merged';
-    const overAge = live && tooOld(state.view.createdAt, project, now) ? { overAgeHours: project.maxSessionAgeHours! } : {};
-    // A paused project reacts to nothing (its statuses are still recorded, its finished sessions still cleaned up).
-    if (controlOf.get(project.name)?.paused) return { observed: state.observed, ...overAge };
+    const overAge = live && tooOld(state.view, project, now) ? { overAgeHours: project.maxSessionAgeHours! } : {};
+    // A paused project reacts to nothing (its statuses are still recorded, its finished sessions still
+    // cleaned up); nor does one whose switches could not be read: a pause is never missed.
+    if (controlOf.get(project.name)?.paused || unknownControl.has(project.name)) return { observed: state.observed, ...overAge };
     return {
       observed: state.observed,
       ...overAge,
@@ -108,7 +109,7 @@ async function cycleOnce(orch: Orchestrator, options: ReconcileOptions): Promise
     };
   });
   // Queued spawns start in full cycles only: a look at one session cannot count a project's live sessions.
-  const startNow = options.session || options.host ? [] : orch.config.projects.flatMap((project) => {
+  const startNow = options.session || options.host ? [] : orch.config.projects.filter((p) => !options.project || options.project === p.name || options.project === p.repo).flatMap((project) => {
     const control = controlOf.get(project.name);
     if (!control) return [];
     const live = observed.states.filter((s) => s.view.project === project.name && s.view.status !== 'killed' && s.view.status !== 'merged').length;
@@ -151,16 +152,20 @@ async function cycleOnce(orch: Orchestrator, options: ReconcileOptions): Promise
   };
 }
 
-async function projectControls(orch: Orchestrator, seen: Map<string, Metadata> | undefined, needed: readonly string[], all: readonly string[]): Promise<Map<string, ProjectControl>> {
-  const out = new Map<string, ProjectControl>();
+async function projectControls(orch: Orchestrator, seen: Map<string, Metadata> | undefined, needed: readonly string[], all: readonly string[]): Promise<{ controls: Map<string, ProjectControl>; unknown: Set<string> }> {
+  const controls = new Map<string, ProjectControl>();
+  const unknown = new Set<string>();
   const names = [...new Set([...needed, ...all])];
   await Promise.all(
     names.map(async (name) => {
-      const meta = seen ? seen.get(name) : await orch.store(orch.pool.names()[0]!).readControl(name).catch(() => undefined);
-      if (meta) out.set(name, readControl(meta));
+      try {
+        controls.set(name, readControl((seen ? seen.get(name) : await orch.store(orch.pool.names()[0]!).readControl(name)) ?? {}));
+      } catch {
+        unknown.add(name);
+      }
     }),
   );
-  return out;
+  return { controls, unknown };
 }
 
 /** Cycles on a timer until `signal` aborts; each result goes to `onCycle`. A failed cycle is reported and the loop goes on. */

@@ -1,5 +1,8 @@
-import { dequeue, enqueue, readControl, writeControl, type ProjectControl, type QueuedSpawn } from '../core/control.js';
-import type { Orchestrator } from './orchestrator.js';
+import type { ProjectConfig } from '../core/config.js';
+import { dequeue, enqueue, readControl, spawnGate, writeControl, type ProjectControl, type QueuedSpawn } from '../core/control.js';
+import { AoError } from '../core/errors.js';
+import type { HostSnapshot, Orchestrator } from './orchestrator.js';
+import { isLive } from './view.js';
 
 /**
  * The project's control file on the arbiter host (the first host: where
@@ -9,6 +12,21 @@ import type { Orchestrator } from './orchestrator.js';
 
 function arbiter(orch: Orchestrator): string {
   return orch.pool.names()[0]!;
+}
+
+/**
+ * Refuse to start a session (a spawn, or the restore of a killed one) that
+ * the project's switches do not allow: paused, or at its cap of live
+ * sessions with queued spawns keeping their turn (core/control.ts
+ * spawnGate). `snapshots`: a look at every host.
+ */
+export async function assertMayStart(orch: Orchestrator, project: ProjectConfig, snapshots: readonly HostSnapshot[], options: { verb: string; issue?: number }): Promise<void> {
+  const live = snapshots.flatMap((s) => s.records).filter((r) => r.project === project.name && isLive(r.record)).length;
+  const arbiterLook = snapshots.find((s) => s.host === arbiter(orch) && s.reachable);
+  const meta = arbiterLook ? (arbiterLook.controls.get(project.name) ?? {}) : await orch.store(arbiter(orch)).readControl(project.name);
+  const uncounted = snapshots.filter((s) => !s.reachable).map((s) => s.host);
+  const gate = spawnGate(readControl(meta), project, live, { ...(options.issue !== undefined ? { issue: options.issue } : {}), uncounted });
+  if (!gate.allow) throw new AoError('conflict', `${options.verb}: ${gate.message}`, gate.hint, { reason: gate.reason });
 }
 
 export async function projectControl(orch: Orchestrator, project: string): Promise<ProjectControl> {

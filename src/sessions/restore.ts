@@ -6,6 +6,7 @@ import { scriptFacts } from '../hosts/script-output.js';
 import { hostScript } from '../hosts/scripts.js';
 import type { RestoredWorktree } from '../hosts/workspace.js';
 import type { Orchestrator } from './orchestrator.js';
+import { assertMayStart } from './control.js';
 import { sendMessage } from './send.js';
 import { agentProcessAlive, observe } from './view.js';
 import { agentHooks } from './agent-setup.js';
@@ -45,6 +46,8 @@ export async function restoreSession(orch: Orchestrator, id: string, options: { 
     const record = await held.read();
     if (!record) throw new AoError('not_found', `session ${id} has no record any more`);
     if (record.status === 'merged') throw new AoError('conflict', `session ${id} is merged; its work is done and it cannot be restored`, 'spawn a new session for follow-up work');
+    // A killed session brought back is one more live session: the project's switches apply as to a spawn.
+    if (record.status === 'killed') await assertMayStart(orch, project, await orch.snapshotAll(), { verb: `${id} not restored` });
     const snapshot = await orch.snapshot(host);
     if (!snapshot.reachable) throw new AoError('host', `host "${host}" could not be asked about session ${id}: ${snapshot.error}`);
     const agentAlive = agentProcessAlive(snapshot.processes, record.panePid, record.paneStart);

@@ -2,7 +2,6 @@ import { getAdapter } from '../agents/index.js';
 import type { ProjectConfig } from '../core/config.js';
 import { AoError } from '../core/errors.js';
 import { assertBranchName, defaultBranchName, formatSessionId, parseSessionId } from '../core/names.js';
-import { readControl, spawnGate } from '../core/control.js';
 import { chooseHost, type HostLoad } from '../core/placement.js';
 import { composeTaskPrompt } from '../core/prompt.js';
 import { redactSecrets } from '../log.js';
@@ -14,6 +13,7 @@ import { thisHolder } from '../hosts/holder.js';
 import type { HeldSession } from '../hosts/store.js';
 import type { HostSnapshot, Orchestrator } from './orchestrator.js';
 import { isLive, SPAWN_HEARTBEAT_MS } from './view.js';
+import { assertMayStart } from './control.js';
 import { sendMessage } from './send.js';
 import { agentHooks, prepareLaunch } from './agent-setup.js';
 
@@ -78,11 +78,7 @@ export async function spawnSession(orch: Orchestrator, request: SpawnRequest): P
   }
 
   // The maintainers' switches (core/control.ts): a paused project starts nothing; one at its cap starts nothing more.
-  const live = snapshots.flatMap((s) => s.records).filter((r) => r.project === project.name && isLive(r.record)).length;
-  const arbiterLook = snapshots.find((s) => s.host === arbiter && s.reachable);
-  const controlMeta = arbiterLook ? (arbiterLook.controls.get(project.name) ?? {}) : await arbiterStore.readControl(project.name);
-  const gate = spawnGate(readControl(controlMeta), project, live);
-  if (!gate.allow) throw new AoError('conflict', `not spawned: ${gate.message}`, gate.hint, { reason: gate.reason });
+  await assertMayStart(orch, project, snapshots, { verb: 'not spawned', ...(request.issue ? { issue: request.issue.number } : {}) });
 
   const hostName = chooseHost(orch.pool.configs, hostLoads(snapshots), project, request.host);
   const floor = Math.max(

@@ -26,20 +26,26 @@ describe('the control file', () => {
 });
 
 describe('spawnGate', () => {
-  const cases: { name: string; control: ProjectControl; max?: number; live: number; allow: boolean; reason?: string }[] = [
+  const cases: { name: string; control: ProjectControl; max?: number; live: number; allow: boolean; reason?: string; issue?: number; uncounted?: string[] }[] = [
     { name: 'no limits', control: none, live: 50, allow: true },
     { name: 'under the cap', control: none, max: 2, live: 1, allow: true },
     { name: 'at the cap', control: none, max: 2, live: 2, allow: false, reason: 'at_cap' },
     { name: 'over the cap (lowered meanwhile)', control: none, max: 2, live: 5, allow: false, reason: 'at_cap' },
     { name: 'paused, with room', control: paused, max: 5, live: 0, allow: false, reason: 'paused' },
     { name: 'paused and at the cap: the pause is what to lift first', control: paused, max: 1, live: 1, allow: false, reason: 'paused' },
+    { name: 'room, but as much queued ahead: a newcomer waits its turn', control: { queue: [q(5, 'a')] }, max: 2, live: 1, allow: false, reason: 'at_cap' },
+    { name: 'room for the head of the queue', control: { queue: [q(5, 'a'), q(6, 'b')] }, issue: 5, max: 2, live: 1, allow: true },
+    { name: 'not for the second in line', control: { queue: [q(5, 'a'), q(6, 'b')] }, issue: 6, max: 2, live: 1, allow: false, reason: 'at_cap' },
+    { name: 'room, with a queue, without a cap', control: { queue: [q(5, 'a')] }, live: 9, allow: true },
+    { name: 'a host that cannot be counted, with a cap', control: none, max: 9, live: 0, uncounted: ['h2'], allow: false, reason: 'at_cap' },
+    { name: 'a host that cannot be counted, without a cap', control: none, live: 0, uncounted: ['h2'], allow: true },
   ];
-  it.each(cases)('$name', ({ control, max, live, allow, reason }) => {
-    const gate = spawnGate(control, max === undefined ? {} : { maxLiveSessions: max }, live);
+  it.each(cases)('$name', ({ control, max, live, allow, reason, issue, uncounted }) => {
+    const gate = spawnGate(control, max === undefined ? {} : { maxLiveSessions: max }, live, { ...(issue ? { issue } : {}), ...(uncounted ? { uncounted } : {}) });
     expect(gate.allow).toBe(allow);
     if (!gate.allow) {
       expect(gate.reason).toBe(reason);
-      expect(gate.hint).toMatch(reason === 'paused' ? /resume/ : /maxLiveSessions/);
+      expect(gate.hint).toMatch(reason === 'paused' ? /resume/ : uncounted ? /ao doctor/ : /maxLiveSessions/);
     }
   });
 });
@@ -70,7 +76,7 @@ describe('the queue', () => {
 });
 
 describe('tooOld', () => {
-  const cases: { name: string; createdAt: string | null; hours?: number; old: boolean }[] = [
+  const cases: { name: string; createdAt: string | null; restoredAt?: string; hours?: number; old: boolean }[] = [
     { name: 'no limit', createdAt: '2020-01-01T00:00:00.000Z', old: false },
     { name: 'younger', createdAt: '2026-11-29T03:00:00.000Z', hours: 10, old: false },
     { name: 'exactly the age', createdAt: '2026-11-29T02:00:00.000Z', hours: 10, old: true },
@@ -78,9 +84,11 @@ describe('tooOld', () => {
     { name: 'fractional hours', createdAt: '2026-11-29T11:00:00.000Z', hours: 0.5, old: true },
     { name: 'no birth time: never on doubt', createdAt: null, hours: 1, old: false },
     { name: 'an unreadable birth time', createdAt: 'yesterday', hours: 1, old: false },
+    { name: 'old, but restored a moment ago: its age counts from the restore', createdAt: '2026-11-20T00:00:00.000Z', restoredAt: '2026-11-29T11:59:00.000Z', hours: 10, old: false },
+    { name: 'restored long ago', createdAt: '2026-11-20T00:00:00.000Z', restoredAt: '2026-11-29T01:00:00.000Z', hours: 10, old: true },
   ];
-  it.each(cases)('$name', ({ createdAt, hours, old }) => {
-    expect(tooOld(createdAt, hours === undefined ? {} : { maxSessionAgeHours: hours }, NOW)).toBe(old);
+  it.each(cases)('$name', ({ createdAt, restoredAt, hours, old }) => {
+    expect(tooOld({ createdAt, restoredAt }, hours === undefined ? {} : { maxSessionAgeHours: hours }, NOW)).toBe(old);
   });
 });
 

@@ -4,6 +4,7 @@ import { reconcileOnce } from '../../src/lifecycle/reconcile.js';
 import { pauseProject, projectControl, queueSpawn, resumeProject } from '../../src/sessions/control.js';
 import { killSession } from '../../src/sessions/kill.js';
 import { listSessions } from '../../src/sessions/list.js';
+import { restoreSession } from '../../src/sessions/restore.js';
 import { spawnSession } from '../../src/sessions/spawn.js';
 import { startRig, type SessionRig } from '../support/rig.js';
 
@@ -76,4 +77,33 @@ describe('pause, resume and the cap', () => {
       delete project.maxLiveSessions;
     }
   });
+
+  it('a killed session is not brought back while paused or when it would break the cap; a newcomer waits behind the queue', async () => {
+    const project = rig.config.projects[0]!;
+    const s = await spawnSession(rig.orch, { project: project.name, prompt: 'fake:write r.txt 1' });
+    await killSession(rig.orch, s.id);
+    await pauseProject(rig.orch, project.name);
+    try {
+      const paused = await refusal(restoreSession(rig.orch, s.id));
+      expect(paused.message).toMatch(new RegExp(`${s.id} not restored: the project is paused`));
+      expect((await listSessions(rig.orch, { includeKilled: true })).sessions.find((x) => x.id === s.id)?.status).toBe('killed');
+    } finally {
+      await resumeProject(rig.orch, project.name);
+    }
+    project.maxLiveSessions = 1;
+    try {
+      // One slot, one queued issue ahead: neither a restore nor a new spawn takes the slot from it.
+      await queueSpawn(rig.orch, project.name, { issue: 88, at: new Date().toISOString(), by: 'wendy' });
+      expect((await refusal(restoreSession(rig.orch, s.id))).message).toMatch(/0 live session\(s\) and 1 queued spawn\(s\) ahead/);
+      expect((await refusal(spawnSession(rig.orch, { project: project.name, issue: { number: 89 } }))).details?.reason).toBe('at_cap');
+      const { unqueueSpawn } = await import('../../src/sessions/control.js');
+      await unqueueSpawn(rig.orch, project.name, 88);
+      const back = await restoreSession(rig.orch, s.id);
+      expect(back.id).toBe(s.id);
+      await killSession(rig.orch, s.id);
+    } finally {
+      delete project.maxLiveSessions;
+    }
+  });
 });
+
