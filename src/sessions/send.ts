@@ -168,6 +168,7 @@ export async function sendMessage(orch: Orchestrator, id: string, given: string,
         const outbox = store.rel.outbox(project.name);
         const head = JSON.stringify({ at: new Date().toISOString(), type, session: id, actor: orch.actor, bytes, sha256: createHash('sha256').update(text).digest('hex') }).slice(0, -1);
         let confirmed: boolean;
+        const before = screen;
         try {
           const outcome = await runtime.deliver({ name: tmuxName, text, enter: true, confirmMs: CONFIRM_MS, dataDir, events: store.rel.events(project.name), outbox, token, eventHead: head, stillMs: settleMs ? PASTE_SETTLE_MS : 0 });
           if (outcome.notShown) {
@@ -181,6 +182,18 @@ export async function sendMessage(orch: Orchestrator, id: string, given: string,
             continue;
           }
           confirmed = outcome.confirmed;
+          // A full-screen agent still setting up may show a paste and then reset its input: its screen
+          // comes back as it was before the message, which never reached it. It goes again.
+          if (settleMs > 0 && attempt < DELIVERY_ATTEMPTS && (await screenCameBack(() => runtime.probeAll(tmuxName, 40).then((p) => observe(orch, record.agent, p.panes.get(tmuxName), true)), before))) {
+            await store
+              .appendEvents(project.name, [{ type: 'message_not_taken', session: id, actor: orch.actor, bytes, attempt, reason: "the agent's screen came back as it was before the message: it did not take it; sent again" }])
+              .catch(() => undefined);
+            observation = observe(orch, record.agent, (await runtime.probeAll(tmuxName, 40)).panes.get(tmuxName), true);
+            screen = observation.paneLines.join('\n');
+            stillSince = Date.now();
+            readySince = undefined;
+            continue;
+          }
         } catch (error) {
           if (!(error instanceof AoError) || error.kind !== 'host' || !/may or may not have completed/.test(error.hint ?? '')) throw error;
           // The connection dropped mid-delivery: the host finished it either way; ask what happened.
@@ -195,6 +208,48 @@ export async function sendMessage(orch: Orchestrator, id: string, given: string,
     Math.ceil(timeoutMs / 1000) + 60,
     { probe: { socket: orch.tmuxSocket, name: tmuxName, history: 40 } },
   );
+}
+
+/** How long after a delivery a full-screen agent's screen is watched for a sign it took the message. */
+const TAKEN_CHECK_MS = 3000;
+
+/**
+ * Did the pane come back, and hold, as it was before the message, without
+ * the agent's screen ever showing it busy? Then the agent dropped it. Any other
+ * screen that holds still, busy, or a question: it took it (and when in
+ * doubt at the end, it is taken: a message is never sent twice on a guess).
+ */
+async function screenCameBack(look: () => Promise<ReturnType<typeof observe>>, before: string): Promise<boolean> {
+  const started = Date.now();
+  let last: string | undefined;
+  let stillSince = Date.now();
+  while (Date.now() - started < TAKEN_CHECK_MS) {
+    await sleep(POLL_MS);
+    const seen = await look();
+    // Busy by its own screen (not by recent output: a reset is output too), asking, or gone: taken.
+    if (seen.screen === 'busy' || seen.activity === 'waiting_input' || seen.activity === 'exited') return false;
+    const now = seen.paneLines.join('\n');
+    if (now !== last) {
+      last = now;
+      stillSince = Date.now();
+      continue;
+    }
+    const still = Date.now() - stillSince;
+    // The look takes some history too: a reset that clears the screen (tmux scrolls it into the
+    // history) shows the old screen above the same screen again. What counts is the bottom.
+    const back = sameBottom(now, before);
+    if (back && still >= 600) return true;
+    if (!back && still >= 1000) return false;
+  }
+  return false;
+}
+
+function sameBottom(now: string, before: string): boolean {
+  const trim = (text: string) => text.replace(/\s+$/, '').split('\n');
+  const a = trim(now);
+  const b = trim(before);
+  if (b.length === 1 && b[0] === '') return false;
+  return a.length >= b.length && a.slice(-b.length).join('\n') === b.join('\n');
 }
 
 /** Ask the host for a delivery's outcome a few times while the connection comes back. */

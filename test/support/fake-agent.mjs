@@ -9,12 +9,16 @@
 // Env:   FAKE_AGENT_LOG            append one JSON line per message/answer here
 //        FAKE_AGENT_BUSY_MS        busy time per message (default 300)
 //        FAKE_AGENT_START_DELAY_MS time before the first prompt (default 0)
+//        FAKE_AGENT_DROP_FIRST=1   the first message submitted is lost: another
+//                                  frame, then the screen is redrawn as it was at
+//                                  start (as a TUI still setting up may reset itself)
 
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const PROMPT = '❯ ';
+const BANNER = `fake-agent ready (pid ${process.pid})\n`;
 const QUESTION = 'Allow fake-agent to edit files? [y/n] ';
 const ERROR_LINE = 'Error: simulated failure (rate limited)';
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
@@ -25,6 +29,7 @@ const options = parseArgs(process.argv.slice(2));
 const logFile = process.env.FAKE_AGENT_LOG || '';
 const busyMs = nonNegative(process.env.FAKE_AGENT_BUSY_MS, 300);
 const startDelayMs = nonNegative(process.env.FAKE_AGENT_START_DELAY_MS, 0);
+let dropNext = process.env.FAKE_AGENT_DROP_FIRST === '1';
 const interactive = Boolean(process.stdin.isTTY);
 
 /** 'starting' | 'busy' | 'idle' (typing a message) | 'asking' (the permission question) */
@@ -261,6 +266,18 @@ function submit() {
     write(PROMPT);
     return;
   }
+  if (dropNext) {
+    // Another frame first (the screen changes after the Enter, as if taken), then the reset.
+    dropNext = false;
+    mode = 'busy';
+    record({ dropped: text });
+    write('(setting up)');
+    setTimeout(() => {
+      write(`\x1b[2J\x1b[H${BANNER}`);
+      showPrompt();
+    }, 300);
+    return;
+  }
   void handleMessage(text);
 }
 
@@ -400,7 +417,7 @@ async function main() {
   process.on('exit', restoreTerminal);
 
   if (startDelayMs > 0) await spin('Starting', startDelayMs);
-  write(`fake-agent ready (pid ${process.pid})\n`);
+  write(BANNER);
   if (options.resume) write('resumed previous conversation\n');
   if (options.script) {
     mode = 'busy';

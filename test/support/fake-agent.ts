@@ -50,7 +50,8 @@ export function fakeAgentCommand(options: FakeAgentOptions = {}): string {
 export type FakeAgentLogEntry =
   | { at: string; text: string }
   | { at: string; answer: 'yes' | 'no'; input: string }
-  | { at: string; pasteWhileAsking: string };
+  | { at: string; pasteWhileAsking: string }
+  | { at: string; dropped: string };
 
 export function readFakeAgentLog(file: string): FakeAgentLogEntry[] {
   let text: string;
