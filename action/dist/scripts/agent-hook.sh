@@ -12,11 +12,14 @@
 # Args: event [json]  (Codex appends its JSON as the last argument; Claude
 # Code writes it on stdin)
 umask 077
-dir=${AO_AGENT_STATE:-}; event=${1:-}
-case $event in '' | *[!A-Za-z0-9_-]*) exit 0 ;; esac
-case $dir in /*) ;; *) exit 0 ;; esac
-mkdir -p "$dir" 2>/dev/null || exit 0
-if [ $# -ge 2 ]; then json=$2; else json=$(cat); fi
+dir=${AO_AGENT_STATE:-}; event=${1:-}; argc=$#
+# Leaving early still takes what the agent writes on stdin: a writer whose
+# reader is gone gets EPIPE (never from a terminal, which nobody writes).
+leave() { [ "$argc" -ge 2 ] || [ -t 0 ] || cat >/dev/null 2>&1; exit 0; }
+case $event in '' | *[!A-Za-z0-9_-]*) leave ;; esac
+case $dir in /*) ;; *) leave ;; esac
+mkdir -p "$dir" 2>/dev/null || leave
+if [ $# -ge 2 ]; then json=$2; elif [ -t 0 ]; then json=; else json=$(cat); fi
 # One awk: the time (srand() returns the previous seed, the time of day),
 # the detail (tool, notification kind or Codex's event type, a plain word or
 # nothing), the line appended (a new conversation starts the file afresh),

@@ -1,2 +1,0 @@
-import { createRequire as __aoCreateRequire } from 'node:module'; import { fileURLToPath as __aoFileURLToPath } from 'node:url'; import { dirname as __aoDirname } from 'node:path'; const require = __aoCreateRequire(import.meta.url); const __filename = __aoFileURLToPath(import.meta.url); const __dirname = __aoDirname(__filename);
-import{pauseProject,projectControl,queueSpawn,resumeProject,unqueueSpawn}from"./chunk-P5UCOKVC.mjs";import"./chunk-J57LOBEI.mjs";import"./chunk-CQHJ5BM2.mjs";export{pauseProject,projectControl,queueSpawn,resumeProject,unqueueSpawn};
