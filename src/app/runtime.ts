@@ -382,7 +382,7 @@ export class AppRuntime {
         replies.push(`✅ ${label}\n\n${fence(redactSecrets(text))}`);
         if (typeof binding.input.session === 'string') touched.add(binding.input.session);
         const spawned = (result as { id?: unknown } | undefined)?.id;
-        if (binding.command.name === 'spawn' && typeof spawned === 'string') touched.add(spawned);
+        if ((binding.command.name === 'spawn' || binding.command.name === 'claim') && typeof spawned === 'string') touched.add(spawned);
         if (binding.command.name === 'pause-all' || binding.command.name === 'resume-all' || (binding.command.name === 'kill' && this.hasQueue(project.name))) switched = true;
       } catch (error) {
         replies.push(`❌ ${label}: ${describeError(error)}`);
@@ -399,6 +399,7 @@ export class AppRuntime {
   private async slashContext(project: ProjectConfig, intent: Extract<Intent, { kind: 'command' }>): Promise<SlashContext> {
     const context: SlashContext = { project: project.name };
     if (!intent.isPullRequest) context.issue = intent.issue;
+    else context.pr = intent.issue;
     const match: SessionMatch = intent.isPullRequest ? { prNumbers: [intent.issue] } : { issue: intent.issue };
     const ids = await this.matchSessions(project, match, { live: true });
     if (ids.length > 0) context.session = ids[ids.length - 1];

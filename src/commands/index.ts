@@ -1,4 +1,5 @@
 import { answerCommand } from './answer.js';
+import { claimCommand } from './claim.js';
 import { cleanupCommand } from './cleanup.js';
 import { doctorCommand } from './doctor.js';
 import { eventsCommand } from './events.js';
@@ -23,6 +24,7 @@ export const COMMANDS: readonly CommandSpec<never, never>[] = [
   sendCommand,
   answerCommand,
   killCommand,
+  claimCommand,
   cleanupCommand,
   reconcileCommand,
   pauseCommand,
@@ -35,7 +37,7 @@ export const COMMANDS: readonly CommandSpec<never, never>[] = [
 
 /** Groups of the CLI (`ao session ...`) and their help. */
 export const CLI_GROUPS: Readonly<Record<string, string>> = {
-  session: 'manage sessions (spawn, ls, status, send, answer, kill, cleanup, restore, events)',
+  session: 'manage sessions (spawn, ls, status, send, answer, kill, claim, cleanup, restore, events)',
 };
 
 export function findCommand(name: string): CommandSpec<never, never> | undefined {

@@ -99,7 +99,8 @@ export function bindSlash(commands: readonly CommandSpec<never, never>[], invoca
   for (const [name, key] of Object.entries(spec.context ?? {})) {
     const value = context[key];
     if (value === undefined) {
-      const where = key === 'session' ? 'this issue or PR has no session ("/ao spawn" starts one)' : key === 'issue' ? 'it must be written on an issue' : 'this repository is not a project of this deployment';
+      const where =
+        key === 'session' ? 'this issue or PR has no session ("/ao spawn" starts one)' : key === 'issue' ? 'it must be written on an issue' : key === 'pr' ? 'it must be written on a pull request' : 'this repository is not a project of this deployment';
       throw new AoError('usage', `"/ao ${command.name}" cannot run here: ${where}`);
     }
     input[name] = value;

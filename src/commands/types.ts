@@ -67,7 +67,7 @@ export interface CommandContext {
 }
 
 /** What a slash command takes from where it was written: the issue or PR it was written on. */
-export type SlashContextKey = 'project' | 'issue' | 'session';
+export type SlashContextKey = 'project' | 'issue' | 'session' | 'pr';
 
 export interface SlashSpec {
   /** Inputs filled from the comment's issue or PR instead of words (e.g. send's `session`). */

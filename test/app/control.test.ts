@@ -123,6 +123,28 @@ describe('control from GitHub', () => {
     }, 60_000, 'the restore');
   });
 
+  it("/ao claim on a human's PR (\"Fixes #n\") makes it the session's PR, for writers only", async () => {
+    const issue = await sim.sim.createIssue(OWNER, REPO, { title: 'Claim me', body: 'x', as: 'wendy' });
+    await sim.sim.addLabels(OWNER, REPO, issue.number, ['agent'], { as: 'wendy' });
+    const session = await waitFor(() => sessionOf(issue.number), 30_000, 'the session');
+    // A person's PR on a branch of their own: not the session's until claimed.
+    await sim.sim.pushCommit(OWNER, REPO, { branch: 'wendy/fix', files: { 'claimed.txt': 'by hand\n' }, message: 'by hand' });
+    const pr = await sim.sim.openPullRequest(OWNER, REPO, { head: 'wendy/fix', title: 'Fix it by hand', body: `Fixes #${issue.number}`, as: 'wendy' });
+    await new Promise((r) => setTimeout(r, 2500));
+    expect((await sessionOf(issue.number))?.prNumber ?? null).toBeNull();
+
+    await sim.sim.comment(OWNER, REPO, pr.number, '/ao claim', { as: 'rita' });
+    await waitFor(async () => (await replies(pr.number)).some((c) => c.body.includes('🙅') && c.body.includes('/ao claim')), 20_000, "the refusal of a reader's claim");
+    expect((await sessionOf(issue.number))?.prNumber ?? null).toBeNull();
+
+    await sim.sim.comment(OWNER, REPO, pr.number, '/ao claim', { as: 'wendy' });
+    await waitFor(async () => (await sessionOf(issue.number))?.prNumber === pr.number, 30_000, 'the PR on the session');
+    await waitFor(() => statusCommentSays(pr.number, session.id), 30_000, 'the status comment on the claimed PR');
+    await waitFor(() => statusCommentSays(issue.number, '📬 PR open'), 30_000, 'pr_open on the issue');
+    const events = await rig.orch.store(session.host).readEvents(session.project, { session: session.id });
+    expect(events.find((e) => e.type === 'pr_claimed')).toMatchObject({ pr: pr.number, actor: 'github:wendy' });
+  });
+
   describe('budgets and the kill switch', () => {
     const CONFIG = '.github/agent-orchestrator.yml';
     const label = async (title: string, as = 'wendy') => {
