@@ -1,5 +1,6 @@
 import { ProbotOctokit, run } from 'probot';
 import { throttleOptions } from '../github/client.js';
+import { createLogger } from '../log.js';
 import { appRuntime, createApp } from './index.js';
 
 /**
@@ -13,7 +14,9 @@ import { appRuntime, createApp } from './index.js';
 const pacing = process.env.AO_GITHUB_PACING !== 'off';
 // A function, not an object: Probot passes its own throttle options to every Octokit it makes, and an object default would be replaced whole.
 const Octokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({ ...options, throttle: { ...(options.throttle as object | undefined), enabled: pacing, ...throttleOptions() } }));
-const server = await run(createApp(), { Octokit });
+// Probot's LOG_LEVEL and LOG_FORMAT, through our logger: its redaction (keys, token-shaped text) covers everything the app and Probot log.
+const log = createLogger(process.env.LOG_LEVEL ?? 'info', process.env.LOG_FORMAT === 'json' ? 'json' : process.env.LOG_FORMAT === 'pretty' ? 'pretty' : undefined);
+const server = await run(createApp(), { Octokit, log });
 
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

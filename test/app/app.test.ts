@@ -289,4 +289,14 @@ describe('the GitHub App, end to end', () => {
     await new Promise((r) => setTimeout(r, 1000));
     expect(await sessionOf(issue.number)).toBeUndefined();
   });
+
+  it('logs through the redacting logger, and no installation token is in anything it logged', () => {
+    const output = app.output();
+    // JSON lines of our logger (Probot's LOG_FORMAT=json kept), the app's own lines and Probot's among them.
+    const lines = output.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { msg?: string; name?: string });
+    expect(lines.some((l) => l.msg === 'spawned')).toBe(true);
+    expect(lines.length).toBeGreaterThan(20);
+    // Every test above minted installation tokens (the app's, the agents'); none reached a log line.
+    expect(output).not.toMatch(/gh[su]_[A-Za-z0-9]{20,}/);
+  });
 });
