@@ -69,6 +69,27 @@ async function openPr(id: string, file: string): Promise<number> {
   return waitFor(async () => (await listSessions(orch)).sessions.find((s) => s.id === id)?.prNumber ?? undefined, 20_000, `the PR of ${id}`);
 }
 
+/** The real `ao` executable, against the simulator (as the CLI describe runs it). */
+function aoCli(): (...args: string[]) => string {
+  const configPath = writeConfig(rig.dir, rig.configRaw);
+  const env: NodeJS.ProcessEnv = { ...process.env, AO_FROM_SOURCE: '1', AO_CONFIG: configPath, GITHUB_API_URL: sim.url, GITHUB_TOKEN: ownerToken };
+  delete env.GITHUB_GRAPHQL_URL;
+  delete env.GH_TOKEN;
+  return (...args: string[]) => execFileSync(process.execPath, [path.join(import.meta.dirname, '../../bin/ao.js'), ...args], { env, encoding: 'utf8' });
+}
+
+type ListedSession = { id: string; status: string; prNumber: number | null; ci: string | null; review: string | null; unresolvedThreads: number | null };
+
+/** `ao status`'s table as cells by column name, for one session's row (columns are two or more spaces apart). */
+function statusRow(table: string, id: string): Record<string, string> {
+  const lines = table.split('\n');
+  const header = lines[0]!.split(/ {2,}/);
+  const row = lines.find((l) => l.startsWith(`${id} `));
+  if (!row) throw new Error(`no row for ${id} in:\n${table}`);
+  const cells = row.split(/ {2,}/);
+  return Object.fromEntries(header.map((h, i) => [h, cells[i] ?? '']));
+}
+
 describe('every status, from real evidence', () => {
   it('spawning, working, needs_input, errored, killed, stuck', async () => {
     // spawning: a spawn stopped at a named step (the real `ao`, paused there).
@@ -215,6 +236,90 @@ describe('the whole path through the CLI: reactions once, writers only, merge, c
     expect(after.sessions.find((s) => s.id === id)).toMatchObject({ status: 'killed', prNumber: pr });
     const events = (JSON.parse(ao('session', 'events', id, '--json')) as { events: { type: string; text?: string }[] }).events;
     expect(events.filter((e) => e.type === 'message_sent' && e.text?.startsWith(`CI failed on your PR #${pr} `))).toHaveLength(2);
+  });
+});
+
+describe('viewing shows GitHub and does not act', () => {
+  it('`ao status` fills PR, CI, REV and THR from GitHub, and `ao status --json` carries the same values', async () => {
+    const ao = aoCli();
+    const [a, b] = await Promise.all([
+      spawnSession(orch, { project: 'demo', prompt: 'a PR to be shown failing', host: 'local' }),
+      spawnSession(orch, { project: 'demo', prompt: 'a PR to be shown pending, then green', host: 'ssh1' }),
+    ]);
+    const [prA, prB] = await Promise.all([openPr(a.id, 'shown-a.txt'), openPr(b.id, 'shown-b.txt')]);
+    // a: a failing check, changes requested with two inline comments, one of them resolved.
+    await sim.sim.setCheckRun(OWNER, REPO, { ref: await sim.sim.headSha(OWNER, REPO, a.branch), name: 'build', status: 'completed', conclusion: 'failure', output: { title: 'build failed', summary: '' } });
+    const review = await sim.sim.review(OWNER, REPO, prA, {
+      event: 'REQUEST_CHANGES',
+      body: 'two things',
+      comments: [
+        { path: 'shown-a.txt', line: 1, body: 'first thing' },
+        { path: 'shown-a.txt', line: 1, body: 'second thing' },
+      ],
+      as: 'wendy',
+    });
+    await sim.sim.resolveThread(OWNER, REPO, review.comments[0]!.threadId, { as: 'wendy' });
+    // b: a check in progress, a review requested.
+    const headB = await sim.sim.headSha(OWNER, REPO, b.branch);
+    await sim.sim.setCheckRun(OWNER, REPO, { ref: headB, name: 'build', status: 'in_progress' });
+    await sim.sim.requestReviewers(OWNER, REPO, prB, ['wendy']);
+
+    const json1 = (JSON.parse(ao('status', '--json')) as { sessions: ListedSession[] }).sessions;
+    expect(json1.find((s) => s.id === a.id)).toMatchObject({ prNumber: prA, ci: 'failing', review: 'changes_requested', unresolvedThreads: 1 });
+    expect(json1.find((s) => s.id === b.id)).toMatchObject({ prNumber: prB, ci: 'pending', review: 'pending', unresolvedThreads: 0 });
+    const text1 = ao('status');
+    expect(statusRow(text1, a.id)).toMatchObject({ STATUS: json1.find((s) => s.id === a.id)!.status, PR: `#${prA}`, CI: '✗', REV: '✗', THR: '1' });
+    expect(statusRow(text1, b.id)).toMatchObject({ STATUS: json1.find((s) => s.id === b.id)!.status, PR: `#${prB}`, CI: '⋯', REV: '△', THR: '0' });
+
+    // b goes green and is approved; a's second thread is resolved too.
+    await sim.sim.setCheckRun(OWNER, REPO, { ref: headB, name: 'build', status: 'completed', conclusion: 'success' });
+    await sim.sim.review(OWNER, REPO, prB, { event: 'APPROVE', body: 'good', as: 'wendy' });
+    await sim.sim.resolveThread(OWNER, REPO, review.comments[1]!.threadId, { as: 'wendy' });
+    const json2 = (JSON.parse(ao('status', '--json')) as { sessions: ListedSession[] }).sessions;
+    expect(json2.find((s) => s.id === a.id)).toMatchObject({ prNumber: prA, ci: 'failing', review: 'changes_requested', unresolvedThreads: 0 });
+    expect(json2.find((s) => s.id === b.id)).toMatchObject({ prNumber: prB, ci: 'passing', review: 'approved', unresolvedThreads: 0 });
+    const text2 = ao('status');
+    expect(statusRow(text2, a.id)).toMatchObject({ PR: `#${prA}`, CI: '✗', REV: '✗', THR: '0' });
+    expect(statusRow(text2, b.id)).toMatchObject({ PR: `#${prB}`, CI: '✓', REV: '✓', THR: '0' });
+
+    await killSession(orch, a.id);
+    await killSession(orch, b.id);
+  });
+
+  it('`ao status` and `ao session ls` tell the agent nothing about its failing CI; the next `ao reconcile` tells it once', async () => {
+    const ao = aoCli();
+    const s = await spawnSession(orch, { project: 'demo', prompt: 'a PR whose CI fails while people look', host: 'local' });
+    const pr = await openPr(s.id, 'looked-at.txt');
+    await sim.sim.setCheckRun(OWNER, REPO, { ref: await sim.sim.headSha(OWNER, REPO, s.branch), name: 'lint', status: 'completed', conclusion: 'failure', output: { title: '2 lint errors', summary: 'looked-at.txt: trailing space' } });
+    const ciMessages = () => messages(rig.agentLog).filter((m) => m.startsWith(`CI failed on your PR #${pr} `));
+    const acting = () =>
+      (JSON.parse(ao('session', 'events', s.id, '--json')) as { events: { type: string; reaction?: string; text?: string }[] }).events.filter((e) => e.type === 'message_sent' || e.type === 'reaction');
+    const received = messages(rig.agentLog).length;
+    const acted = acting().length;
+
+    // Looking, four ways: each sees the failure, none acts on it.
+    const viewed = (JSON.parse(ao('status', '--json')) as { sessions: ListedSession[] }).sessions.find((x) => x.id === s.id);
+    expect(viewed).toMatchObject({ status: 'ci_failed', ci: 'failing', prNumber: pr });
+    expect(statusRow(ao('status'), s.id)).toMatchObject({ STATUS: 'ci_failed', CI: '✗' });
+    expect((JSON.parse(ao('session', 'ls', '--json')) as { sessions: ListedSession[] }).sessions.find((x) => x.id === s.id)?.status).toBe('ci_failed');
+    expect(ao('session', 'ls')).toContain(s.id);
+    expect(acting()).toHaveLength(acted);
+    expect(ciMessages()).toEqual([]);
+
+    // Acting: the reconcile cycle sends the one message (and a second cycle none).
+    const cycle = JSON.parse(ao('reconcile', '--once', '--json')) as { actions: { session: string; description: string }[] };
+    expect(cycle.actions.filter((a) => a.session === s.id && a.description.includes('sent ci-failed'))).toHaveLength(1);
+    await waitFor(() => ciMessages().length === 1, 15_000, 'the CI message');
+    expect(ciMessages()[0]).toContain('2 lint errors');
+    ao('reconcile', '--once', '--json');
+    // Everything the agent got since it was first looked at is that one message (the log is in order: a message from the views would come first).
+    expect(messages(rig.agentLog).slice(received)).toEqual(ciMessages());
+    const after = acting().slice(acted);
+    expect(after.filter((e) => e.type === 'reaction')).toMatchObject([{ reaction: 'ci-failed' }]);
+    expect(after.filter((e) => e.type === 'message_sent')).toHaveLength(1);
+    expect(after.find((e) => e.type === 'message_sent')?.text).toMatch(new RegExp(`^CI failed on your PR #${pr} `));
+
+    await killSession(orch, s.id);
   });
 });
 
