@@ -6,7 +6,8 @@ import { killSession } from '../../src/sessions/kill.js';
 import { listSessions } from '../../src/sessions/list.js';
 import { restoreSession } from '../../src/sessions/restore.js';
 import { spawnSession } from '../../src/sessions/spawn.js';
-import { startRig, type SessionRig } from '../support/rig.js';
+import { git } from '../support/git.js';
+import { startRig, waitFor, type SessionRig } from '../support/rig.js';
 
 /**
  * The maintainers' switches as the CLI and the engine obey them (the app's
@@ -103,6 +104,40 @@ describe('pause, resume and the cap', () => {
       await killSession(rig.orch, s.id);
     } finally {
       delete project.maxLiveSessions;
+    }
+  });
+
+  it('a session over its maximum age is stopped by the next cycle with its work saved, and a human is told; restored, it is not stopped again at once', async () => {
+    const project = rig.config.projects[0]!;
+    const s = await spawnSession(rig.orch, { project: project.name, prompt: 'fake:write aged.txt old\nfake:commit unpushed work' });
+    await waitFor(async () => (await listSessions(rig.orch)).sessions.find((x) => x.id === s.id)?.activity === 'ready', 30_000, 'the commit made');
+    project.maxSessionAgeHours = 1 / 3600; // one second
+    try {
+      await new Promise((r) => setTimeout(r, 1500));
+      const cycle = await reconcileOnce(rig.orch);
+      expect(cycle.actions.find((a) => a.kind === 'kill' && a.session === s.id)?.ok).toBe(true);
+      const killed = (await listSessions(rig.orch, { includeKilled: true })).sessions.find((x) => x.id === s.id)!;
+      expect(killed.status).toBe('killed');
+      const events = await rig.orch.store(s.host).readEvents(project.name, { session: s.id });
+      expect(events.find((e) => e.type === 'notified' && e.reaction === 'session-too-old')?.text).toMatch(/older than .* h \(maxSessionAgeHours\); its work is saved/);
+      // The work is on origin under the backup ref, as kill saves it.
+      const record = (await rig.orch.locate(s.id)).record;
+      expect(git(rig.origin.url, 'show', `${record.backupRef}:aged.txt`)).toBe('old\n');
+
+      // Brought back by a human: its age counts from then, so the next cycle leaves it.
+      project.maxSessionAgeHours = 1;
+      await restoreSession(rig.orch, s.id);
+      const back = (await rig.orch.locate(s.id)).record;
+      const sinceSpawn = Date.now() - Date.parse(back.createdAt!);
+      const sinceRestore = Date.now() - Date.parse(back.restoredAt!);
+      expect(sinceSpawn - sinceRestore).toBeGreaterThan(2000);
+      // A limit it has outlived since its spawn, not since its restore.
+      project.maxSessionAgeHours = (sinceRestore + (sinceSpawn - sinceRestore) / 2 + 500) / 3_600_000;
+      const after = await reconcileOnce(rig.orch);
+      expect(after.actions.filter((a) => a.kind === 'kill')).toEqual([]);
+      await killSession(rig.orch, s.id);
+    } finally {
+      delete project.maxSessionAgeHours;
     }
   });
 });
