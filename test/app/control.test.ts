@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { killSession } from '../../src/sessions/kill.js';
 import { listSessions } from '../../src/sessions/list.js';
 import { messages } from '../support/agent-log.js';
 import { readFakeAgentLog } from '../support/fake-agent.js';
+import { git } from '../support/git.js';
 import { startAppProcess, type AppProcess } from '../support/app-process.js';
 import { startRig, waitFor, type SessionRig } from '../support/rig.js';
 import { startSimulatorProcess, type SimulatorProcess } from '../support/sim-process.js';
@@ -26,6 +27,7 @@ let sim: SimulatorProcess;
 let rig: SessionRig;
 let app: AppProcess;
 let ownerToken: string;
+let cloneUrl: string;
 
 interface RestComment {
   id: number;
@@ -60,6 +62,7 @@ beforeAll(async () => {
   await sim.sim.addUser('rita', { permission: 'read' });
   const repo = await sim.sim.createRepo({ owner: OWNER, name: REPO, files: { 'README.md': '# control\n' } });
   await sim.sim.createLabel(OWNER, REPO, { name: 'agent' });
+  cloneUrl = repo.cloneUrl;
   rig = await startRig({ url: repo.cloneUrl, agent: { env: { AO_FAKE_GITHUB_API: sim.url, AO_FAKE_GITHUB_REPO: `${OWNER}/${REPO}` } } });
   const raw = rig.configRaw as { projects: Record<string, unknown>[] };
   const configPath = path.join(rig.dir, 'control.yaml');
@@ -93,7 +96,7 @@ describe('control from GitHub', () => {
     await sim.sim.comment(OWNER, REPO, issue.number, '/ao answer y', { as: 'wendy' });
     await waitFor(() => readFakeAgentLog(rig.agentLog).some((e) => 'answer' in e && e.answer === 'yes'), 20_000, 'the answer in the agent');
     await waitFor(async () => !(await statusCommentSays(issue.number, 'is waiting for an answer')) && (await statusCommentSays(issue.number, session.id)), 30_000, 'the comment moving on');
-    expect((await sessionOf(issue.number))?.status).not.toBe('needs_input');
+    expect((await sessionOf(issue.number))?.status).toBe('working');
   });
 
   it("keeps a check run per session whose Stop and Restore work for writers only", async () => {
@@ -113,8 +116,17 @@ describe('control from GitHub', () => {
     await new Promise((r) => setTimeout(r, 2500));
     expect((await sessionOf(issue.number))?.status).not.toBe('killed');
 
+    // Work not yet pushed when Stop is pressed: kept, as kill keeps it.
+    await sim.sim.comment(OWNER, REPO, issue.number, '/ao send fake:write unsaved.txt kept', { as: 'wendy' });
+    await waitFor(() => existsSync(path.join(session.worktree, 'unsaved.txt')), 20_000, 'the unsaved write');
     await sim.sim.pressCheckRunAction(OWNER, REPO, run.id, 'stop', { as: 'wendy' });
     await waitFor(async () => (await sessionOf(issue.number))?.status === 'killed', 30_000, 'the stop');
+    const backupRef = (await rig.orch.locate(session.id)).record.backupRef;
+    // On the repo's origin (the simulator's, over HTTP), where kill pushed it.
+    const look = mkdtempSync(path.join(rig.dir, 'backup-'));
+    git(look, 'init', '-q', '--bare');
+    git(look, 'fetch', '-q', cloneUrl, `+${backupRef}:refs/backup`);
+    expect(git(look, 'show', 'refs/backup:unsaved.txt')).toBe('kept\n');
     await waitFor(async () => (await sessionCheck(head, session.id))?.output.title?.includes('ended'), 30_000, 'the check run showing the end');
     await sim.sim.pressCheckRunAction(OWNER, REPO, run.id, 'restore', { as: 'wendy' });
     await waitFor(async () => {
