@@ -276,9 +276,10 @@ export class SessionStore {
     try {
       if (taking.length === 0) return outcomes;
       const lockAndRead = async (indices: readonly number[], dead: readonly string[]) => {
-        const pairs = indices.flatMap((i) => [this.rel.lock(items[i]!.project, items[i]!.id, 'record'), this.rel.session(items[i]!.project, items[i]!.id)]);
-        const read = await execScript(this.host, hostScript('lock-and-read-many'), [this.root, token, String(this.staleSec), thisHolder(), ...pairs], {
-          stdin: dead.map((owner) => `${owner}\n`).join(''),
+        // One line per session on stdin (an SSH command line is one argument, at most 128 KiB).
+        const lines = indices.map((i, k) => `${this.rel.lock(items[i]!.project, items[i]!.id, 'record')}\t${this.rel.session(items[i]!.project, items[i]!.id)}\t${dead[k] ?? ''}\n`);
+        const read = await execScript(this.host, hostScript('lock-and-read-many'), [this.root, token, String(this.staleSec), thisHolder()], {
+          stdin: lines.join(''),
           timeoutMs: 60_000,
         });
         if (read.code !== 0) throw new AoError('host', `locking ${indices.length} session(s) on host "${this.host.name}" failed: ${read.stderr.trim()}`);
@@ -317,7 +318,7 @@ export class SessionStore {
       }
       if (held.length === 0) return outcomes;
       const unwritten = held.filter((i) => !written.includes(i)).map((i) => this.rel.lock(items[i]!.project, items[i]!.id, 'record'));
-      const write = await execScript(this.host, hostScript('write-many-and-unlock'), [this.root, token, ...unwritten], { stdin: blocks.join(''), timeoutMs: 60_000 });
+      const write = await execScript(this.host, hostScript('write-many-and-unlock'), [this.root, token], { stdin: unwritten.map((lock) => `\u001f${lock}\n`).join('') + blocks.join(''), timeoutMs: 60_000 });
       if (write.code !== 0) throw new AoError('failed', `writing ${written.length} session(s) on host "${this.host.name}" failed: ${write.stderr.trim()}`);
       const results = new Map(write.stdout.split('\n').filter(Boolean).map((line) => line.split(' ') as [string, string]));
       for (const [n, i] of written.entries()) {

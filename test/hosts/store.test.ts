@@ -221,4 +221,24 @@ describe('SessionStore concurrency and corruption (local host)', () => {
     expect(sessions).toHaveLength(200);
     expect(new Set(sessions.map((s) => s.project))).toEqual(new Set(['alpha', 'beta']));
   });
+
+  it('updates 1,600 sessions over SSH in two round trips: the per-session lists go on stdin, past what one SSH command line can carry (128 KiB)', async () => {
+    const dataDir = path.join(temp.dir, 'many-update');
+    const sessionsDir = path.join(dataDir, 'test/longer-project-name/sessions');
+    mkdirSync(sessionsDir, { recursive: true });
+    const items = Array.from({ length: 1600 }, (_, i) => ({ project: 'longer-project-name', id: `lpn-${i + 1}` }));
+    // Written as files (the format a create writes), so the test spends its time on the update.
+    for (const { id } of items) writeFileSync(path.join(sessionsDir, id), `id=${id}\nproject=longer-project-name\nrepo=acme/x\nbranch=ao/${id}\nagent=generic\nstatus=working\n`);
+    const counting = new CountingHost(ssh);
+    const store = new SessionStore(counting, { dataDir, instance: 'test' });
+    const outcomes = await store.updateRecords(items, (current) => (current.id === 'lpn-7' ? undefined : { meta: { ...current, status: 'pr_open' } }));
+    expect(counting.calls).toBe(2);
+    expect(outcomes.filter((o) => o.outcome === 'written')).toHaveLength(1599);
+    expect(outcomes[6]?.outcome).toBe('unchanged');
+    const { readFileSync, readdirSync } = await import('node:fs');
+    expect(readFileSync(path.join(sessionsDir, 'lpn-1600'), 'utf8')).toMatch(/^status=pr_open$/m);
+    expect(readFileSync(path.join(sessionsDir, 'lpn-7'), 'utf8')).toMatch(/^status=working$/m);
+    expect(readdirSync(path.join(dataDir, 'test/longer-project-name/locks'))).toEqual([]);
+  }, 120_000);
 });
+
