@@ -1,5 +1,8 @@
 import { opencode } from './agents.js';
 import { describeAoSequence } from './sequence.js';
 
-// Over SSH; OpenCode has no hooks ao installs: the screen alone tells.
-describeAoSequence(opencode, 'ssh', { permissionQuestion: /Permission required/, hooks: true });
+const story = { permissionQuestion: /Permission required/, hooks: true };
+
+// OpenCode has no hooks ao installs: the screen alone tells, over SSH and on the local host.
+describeAoSequence(opencode, 'ssh', story);
+describeAoSequence(opencode, 'local', story);
