@@ -1,9 +1,11 @@
 #!/bin/sh
 # Replace many records whose locks we still hold, release every lock, then
-# append their events (one append per event log). Stdin: for each record a
-# header line "\035<lock>\t<file>\t<events>", the record, and optionally a
-# line holding only \036 then event lines. Prints "<n> ok|lost" per record
-# (n counts from 0). Args: dataDir token (lock to release unwritten)...
+# append their events (one append per event log). Stdin: first a line
+# "\037<lock>" per lock to release unwritten, then for each record a header
+# line "\035<lock>\t<file>\t<events>", the record, and optionally a line
+# holding only \036 then event lines (all on stdin: an SSH command line is
+# one argument of at most 128 KiB). Prints "<n> ok|lost" per record (n counts
+# from 0). Args: dataDir token
 # shellcheck source=lib/exit-codes.sh
 . "$AO_LIB/exit-codes.sh"
 # shellcheck source=lib/root.sh
@@ -18,6 +20,7 @@ trap 'rm -rf "$work"' EXIT
 # Split stdin: $work/<n>.meta, $work/<n>.ev, and a list "n lock file log events" per
 # record, where log numbers the distinct event logs.
 awk -v dir="$work" '
+  out == "" && /^\037/ { print substr($0, 2) > (dir "/release"); next }
   /^\035/ {
     if (out != "") close(out)
     n++; split(substr($0, 2), f, "\t")
@@ -52,11 +55,13 @@ if [ -f "$work/list" ]; then
     esac
   done < "$work/list"
 fi
-for rel in "$@"; do
-  lock=$root/$rel
-  read_owner "$lock"
-  case $seen in "$token "*) rm -rf "$lock" ;; esac
-done
+if [ -f "$work/release" ]; then
+  while IFS= read -r rel; do
+    lock=$root/$rel
+    read_owner "$lock"
+    case $seen in "$token "*) rm -rf "$lock" ;; esac
+  done < "$work/release"
+fi
 for key in $logs; do
   read -r events < "$work/log.$key.path"
   append_file "$work/log.$key" "$root/$events"
