@@ -18,7 +18,7 @@ export const CHECK_ACTIONS = {
 export type CheckAction = keyof typeof CHECK_ACTIONS;
 
 export function isCheckAction(value: string): value is CheckAction {
-  return value in CHECK_ACTIONS;
+  return Object.hasOwn(CHECK_ACTIONS, value);
 }
 
 export function isSessionCheck(name: string): boolean {

@@ -158,5 +158,8 @@ describe('check run names and actions', () => {
     expect(isCheckAction('kill')).toBe(false);
     expect(isCheckAction('Stop')).toBe(false);
     expect(isCheckAction('')).toBe(false);
+    // A button id from a payload is data: inherited names of the lookup object are no action.
+    expect(isCheckAction('toString')).toBe(false);
+    expect(isCheckAction('constructor')).toBe(false);
   });
 });
