@@ -53,13 +53,15 @@ const PASTE_SETTLE_MS = 300;
  * while later (Gemini CLI resuming shows its prompt, then the conversation): a longer still time.
  */
 const START_SETTLE_MS = 2000;
+/** A resumed conversation is drawn after the prompt, later still on a loaded host: restore's note waits longer. */
+const RESUME_SETTLE_MS = 4000;
 const JUST_STARTED_MS = 60_000;
 
 function startSettle(record: { status: string; restoredAt?: string }, settleMs: number): number {
   if (settleMs === 0) return 0;
+  if (record.status === 'spawning') return Math.max(settleMs, START_SETTLE_MS);
   const restored = record.restoredAt ? Date.parse(record.restoredAt) : Number.NaN;
-  const justStarted = record.status === 'spawning' || (Number.isFinite(restored) && Date.now() - restored < JUST_STARTED_MS);
-  return justStarted ? Math.max(settleMs, START_SETTLE_MS) : settleMs;
+  return Number.isFinite(restored) && Date.now() - restored < JUST_STARTED_MS ? Math.max(settleMs, RESUME_SETTLE_MS) : settleMs;
 }
 
 /** The recorded agent's settle time (full-screen agents); an agent this version does not know has none. */
