@@ -296,7 +296,7 @@ export class AppRuntime {
       const before = this.controls.get(project);
       this.controls.set(project, control);
       const queuedIssues = new Set(control.queue.map((q) => q.issue));
-      const repo = this.options.config.projects.find((p) => p.name === project)?.repo;
+      const repo = this.repoOf(project);
       if (!repo) continue;
       // A spawn that left the queue (started, or dropped) no longer says it waits.
       for (const key of [...this.queued.keys()]) {
@@ -330,6 +330,10 @@ export class AppRuntime {
     });
     this.waitingCycle = run;
     return run;
+  }
+
+  private repoOf(project: string): string | undefined {
+    return this.options.config.projects.find((p) => p.name === project)?.repo;
   }
 
   private hasQueue(project: string): boolean {
@@ -512,7 +516,7 @@ export class AppRuntime {
     if (result.controls) this.noteControls(result.controls);
     for (const a of result.actions) {
       if (!a.spawned) continue;
-      const repo = this.options.config.projects.find((p) => p.name === a.spawned!.project)?.repo;
+      const repo = this.repoOf(a.spawned.project);
       if (repo) this.queued.delete(targetKey({ repo, number: a.spawned.issue }));
       void this.requestReconcile(a.spawned.id);
     }
@@ -521,7 +525,7 @@ export class AppRuntime {
       // A queued spawn that could not start is told on its issue (it has no session to be a note of).
       const queuedIssue = /^(.+)#(\d+)$/.exec(n.session);
       if (queuedIssue) {
-        const repo = this.options.config.projects.find((p) => p.name === queuedIssue[1])?.repo;
+        const repo = this.repoOf(queuedIssue[1]!);
         if (repo) {
           const target = { repo, number: Number(queuedIssue[2]) };
           this.queued.delete(targetKey(target));

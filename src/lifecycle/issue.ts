@@ -1,5 +1,6 @@
 import { AoError } from '../core/errors.js';
 import { trustedIssue } from '../core/prompt.js';
+import { repoRef } from './evidence.js';
 import type { GitHubPort, RepoPermission, RepoRef } from '../github/port.js';
 import { queueSpawn, unqueueSpawn } from '../sessions/control.js';
 import type { Orchestrator } from '../sessions/orchestrator.js';
@@ -20,9 +21,8 @@ export async function issueTask(port: GitHubPort, repo: RepoRef, number: number)
 export async function issueTaskFor(orch: Orchestrator, project: string, number: number): Promise<NonNullable<SpawnRequest['issue']>> {
   const port = await orch.github();
   if (!port) return { number };
-  const [owner = '', name = ''] = orch.project(project).repo.split('/');
   try {
-    const { state: _state, ...task } = await issueTask(port, { owner, repo: name }, number);
+    const { state: _state, ...task } = await issueTask(port, repoRef(orch.project(project).repo), number);
     return task;
   } catch (error) {
     orch.progress({ step: 'issue', message: `issue #${number} could not be read on GitHub (${error instanceof Error ? error.message : String(error)}): the agent gets its number only` });
@@ -40,8 +40,7 @@ export type IssueSpawnOutcome = { started: SpawnResult } | { queued: number; rea
 export async function spawnForIssue(orch: Orchestrator, project: string, number: number, by: string, options: { queue?: boolean; prompt?: string; agent?: string } = {}): Promise<IssueSpawnOutcome> {
   const port = await orch.github();
   const p = orch.project(project);
-  const [owner = '', name = ''] = p.repo.split('/');
-  const found = port ? await issueTask(port, { owner, repo: name }, number) : undefined;
+  const found = port ? await issueTask(port, repoRef(p.repo), number) : undefined;
   // A queued issue closed meanwhile is not worked on any more.
   if (found?.state === 'closed') {
     await unqueueSpawn(orch, p.name, number).catch(() => undefined);

@@ -45,7 +45,7 @@ describe('pause, resume and the cap', () => {
     expect((await listSessions(rig.orch)).sessions).toHaveLength(0);
     expect((await resumeProject(rig.orch, project)).paused).toBe(false);
     const started = await spawnSession(other, { project, prompt: 'fake:write x.txt 1' });
-    expect(started.id).toBeTruthy();
+    expect((await listSessions(rig.orch)).sessions.map((s) => [s.id, s.project])).toEqual([[started.id, project]]);
     const events = await rig.orch.store(rig.pool.names()[0]!).readEvents(project);
     expect(events.filter((e) => e.type === 'paused' || e.type === 'resumed').map((e) => [e.type, e.actor])).toEqual([['paused', 'cli:maria'], ['resumed', rig.orch.actor]]);
     await killSession(rig.orch, started.id);
